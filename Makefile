@@ -1,0 +1,43 @@
+# noa — PGXS build.  `make && make install`, then `make installcheck` against a running server.
+# The numeric core (src/core) never includes postgres.h; `make unit` builds and runs its tests alone.
+
+EXTENSION  = noa
+EXTVERSION = 0.1.0
+
+MODULE_big = noa
+CORE_SRCS  = $(sort $(wildcard src/core/*.c))
+GLUE_SRCS  = $(sort $(wildcard src/*.c))
+OBJS       = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
+
+# The install script is edited in src/sql/*.sql (one concern per file) and generated per version.
+SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql test/unit/bin
+
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+GSL_CFLAGS := $(shell gsl-config --cflags)
+GSL_LIBS   := $(shell gsl-config --libs)
+PG_CPPFLAGS = -Isrc/core $(GSL_CFLAGS) -DNOA_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK  = $(GSL_LIBS)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $(SQL_PARTS) > $@
+
+# ---- C unit tests of the numeric core (no PostgreSQL involved) ----
+UNIT_CC      ?= cc
+UNIT_CFLAGS  ?= -O2 -g -std=gnu99 -Wall -Wextra -fno-fast-math
+UNIT_TESTS    = $(patsubst test/unit/%.c,test/unit/bin/%,$(sort $(wildcard test/unit/test_*.c)))
+
+test/unit/bin/%: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h
+	@mkdir -p test/unit/bin
+	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc/core -Itest/unit $(GSL_CFLAGS) -o $@ $< $(CORE_SRCS) $(GSL_LIBS)
+
+.PHONY: unit
+unit: $(UNIT_TESTS)
+	@scripts/run-unit.sh $(UNIT_TESTS)

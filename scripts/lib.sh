@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Shared set-up for scripts/demo.sh and scripts/test.sh: Debian packages, build and
+# install, and a throwaway PostgreSQL cluster (temp dir, unix socket, unprivileged user).
+# Sourced, not run.
+
+NOA_PG_MAJOR=${NOA_PG_MAJOR:-15}
+NOA_PG_BIN=/usr/lib/postgresql/$NOA_PG_MAJOR/bin
+NOA_PACKAGES="make gcc libc6-dev postgresql-$NOA_PG_MAJOR postgresql-server-dev-$NOA_PG_MAJOR
+ libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+	else die "need root (or sudo) to run: $*"; fi
+}
+
+# Install whatever of the Debian packages is missing (plus any given as arguments).
+ensure_packages() {
+	local missing="" p
+	for p in $NOA_PACKAGES "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	log "installing Debian packages:$missing"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+		|| die "apt-get update failed"
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null \
+		|| die "apt-get install failed for:$missing"
+}
+
+# Build noa and install it into the server's directories.
+build_and_install() {
+	export PG_CONFIG="$NOA_PG_BIN/pg_config"
+	[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+	log "building noa"
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null || die "build failed"
+	as_root make -s PG_CONFIG="$PG_CONFIG" install >/dev/null || die "make install failed"
+}
+
+# Run a command as the unprivileged owner of the throwaway cluster.
+as_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u "$NOA_PG_USER" -- "$@"; else "$@"; fi
+}
+
+# Start a throwaway cluster unless PGHOST/PGPORT/PGDATABASE point at a server.
+# Exports PGHOST, PGPORT, PGUSER, PGDATABASE for the caller; stop_cluster undoes it.
+start_cluster() {
+	if [ -n "${PGHOST:-}${PGPORT:-}${PGDATABASE:-}" ]; then
+		log "using the server given by PGHOST/PGPORT/PGDATABASE"
+		NOA_CLUSTER_DIR=""
+		return 0
+	fi
+	if [ "$(id -u)" -eq 0 ]; then
+		NOA_PG_USER=postgres
+		id "$NOA_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$NOA_PG_USER"
+	else
+		NOA_PG_USER=$(id -un)
+	fi
+	NOA_CLUSTER_DIR=$(mktemp -d /tmp/noa-cluster.XXXXXX)
+	chmod 755 "$NOA_CLUSTER_DIR"
+	mkdir -p "$NOA_CLUSTER_DIR/socket"
+	[ "$(id -u)" -eq 0 ] && chown -R "$NOA_PG_USER" "$NOA_CLUSTER_DIR"
+	as_pg_user "$NOA_PG_BIN/initdb" -D "$NOA_CLUSTER_DIR/data" -U postgres --auth=trust \
+		-E UTF8 --locale=C.UTF-8 >"$NOA_CLUSTER_DIR/initdb.log" 2>&1 \
+		|| { cat "$NOA_CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
+	# The socket lives in a private directory, so any port number is free there.
+	local port=$((20000 + $$ % 20000))
+	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$NOA_CLUSTER_DIR/data" -l "$NOA_CLUSTER_DIR/server.log" -w \
+		-o "-c listen_addresses='' -k $NOA_CLUSTER_DIR/socket -p $port -c fsync=off" start >/dev/null \
+		|| { cat "$NOA_CLUSTER_DIR/server.log" >&2; die "could not start the throwaway cluster"; }
+	export PGHOST="$NOA_CLUSTER_DIR/socket" PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+	trap stop_cluster EXIT
+	log "throwaway cluster up (socket $PGHOST, port $PGPORT)"
+}
+
+# Stop and remove the throwaway cluster, if this script started one.
+stop_cluster() {
+	[ -n "${NOA_CLUSTER_DIR:-}" ] || return 0
+	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$NOA_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+	if [ -n "${NOA_KEEP_CLUSTER_LOG:-}" ]; then cp "$NOA_CLUSTER_DIR/server.log" "$NOA_KEEP_CLUSTER_LOG"; fi
+	rm -rf "$NOA_CLUSTER_DIR"
+	NOA_CLUSTER_DIR=""
+}

@@ -1,0 +1,97 @@
+/*
+ * nls.h — a small reentrant wrapper around GSL's trust-region nonlinear least
+ * squares (gsl_multifit_nlinear, Levenberg–Marquardt).
+ *
+ * The problem is given as plain C callbacks on double arrays: the residual
+ * vector f (length n) and its analytic Jacobian (row-major n×p).  The caller
+ * owns a workspace sized for (n, p) and may reuse it for any number of solves
+ * (multi-start).  Iterations are driven here, so an interrupt callback can be
+ * polled between them.  Nothing aborts, longjmps or touches global state;
+ * GSL's error handler is expected to be off (gsl_set_error_handler_off).
+ */
+#ifndef NOA_NLS_H
+#define NOA_NLS_H
+
+/* Return codes (the same values as curve_fit.h's NOA_OK / NOA_ERR_*). */
+#define NOA_NLS_OK			0
+#define NOA_NLS_INTERRUPTED	1	/* the interrupt callback asked to stop */
+#define NOA_NLS_NOMEM		2
+#define NOA_NLS_INVALID		3	/* bad sizes or arguments */
+#define NOA_NLS_SINGULAR	4	/* covariance: JᵀJ singular or ill-conditioned */
+
+/* Workspace method flags (0 = Levenberg–Marquardt with a QR linear solver). */
+#define NOA_NLS_CHOLESKY	0x01	/* normal equations: faster, less accurate */
+#define NOA_NLS_GEODESIC	0x02	/* geodesic acceleration (finite-difference fvv) */
+
+/*
+ * Callbacks return 0 on success, non-zero when the point cannot be evaluated.
+ * residual writes f[0..n-1]; jacobian writes jac[i*p + j] = ∂f_i/∂param_j.
+ * A residual evaluated at a trial point that comes out non-finite makes the
+ * solver reject that step; a non-finite residual at the start fails the solve.
+ */
+typedef int (*noa_nls_residual_fn) (const double *param, double *f, void *arg);
+typedef int (*noa_nls_jacobian_fn) (const double *param, double *jac, void *arg);
+
+typedef struct noa_nls_problem
+{
+	int			n;				/* residuals */
+	int			p;				/* parameters, 1 <= p <= n */
+	noa_nls_residual_fn residual;
+	noa_nls_jacobian_fn jacobian;
+	void	   *arg;			/* passed to both callbacks */
+} noa_nls_problem;
+
+typedef struct noa_nls_options
+{
+	int			max_iterations;
+	double		xtol;			/* |dx_i| <= xtol (xtol + |x_i|) */
+	double		gtol;			/* max_i |g_i| max(x_i, 1) <= gtol max(ssr/2, 1) */
+	/* Polled before every iteration; non-zero abandons the solve. */
+	int			(*interrupted) (void *arg);
+	void	   *interrupt_arg;
+} noa_nls_options;
+
+typedef enum noa_nls_status
+{
+	NOA_NLS_CONVERGED = 0,		/* a tolerance test passed */
+	NOA_NLS_MAX_ITERATIONS = 1, /* iteration budget spent */
+	NOA_NLS_FAILED = 2			/* no step from the start reduced the cost,
+								 * or a callback failed */
+} noa_nls_status;
+
+typedef struct noa_nls_result
+{
+	noa_nls_status status;
+	int			iterations;
+	double		ssr;			/* sum of squared residuals at param */
+} noa_nls_result;
+
+typedef struct noa_nls_workspace noa_nls_workspace;
+
+/* Allocate a workspace for n residuals and p parameters; NULL when out of memory or sizes invalid. */
+noa_nls_workspace *noa_nls_alloc(int n, int p, int flags);
+
+/* Release a workspace (NULL is allowed). */
+void		noa_nls_free(noa_nls_workspace *ws);
+
+/*
+ * Minimise ||f||² from param (in: start, out: best point reached).  Returns
+ * NOA_NLS_OK with the verdict in *result, or NOA_NLS_INTERRUPTED /
+ * NOA_NLS_INVALID (param then holds the last iterate).
+ */
+int			noa_nls_solve(noa_nls_workspace *ws, const noa_nls_problem *problem,
+						  const noa_nls_options *opt, double *param,
+						  noa_nls_result *result);
+
+/*
+ * Covariance s² (JᵀJ)⁻¹ with s² = ssr/(n-p), from a row-major n×p Jacobian
+ * (n > p).  Columns are equilibrated, then JᵀJ is inverted through a QR
+ * factorisation and a Jacobi SVD of R, never by forming JᵀJ.  Returns
+ * NOA_NLS_SINGULAR (cov zeroed) when a column is zero or the reciprocal
+ * condition number of the equilibrated J is below rcond_min; *rcond receives
+ * that number when rcond is not NULL.
+ */
+int			noa_nls_covariance(int n, int p, const double *jac, double ssr,
+							   double rcond_min, double *cov, double *rcond);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * curve_report.c — flat, BI-ready views of a fitted curve: one summary row
+ * (noa.curve_summary) and evenly spaced chart points (noa.curve_points).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "curve_accessors.h"
+
+/* Parameter names that get their own summary columns, in column order. */
+static const char *const summary_params[] = {"b", "k", "s", "m", "r", "a"};
+
+/* A float8 Datum, or NULL when not finite. */
+static Datum
+float8_or_null(double v, bool *isnull)
+{
+	*isnull = !isfinite(v);
+	return Float8GetDatum(*isnull ? 0.0 : v);
+}
+
+/* A money amount as numeric rounded to cents, or NULL when not finite. */
+static Datum
+money_or_null(double v, bool *isnull)
+{
+	*isnull = !isfinite(v);
+	if (*isnull)
+		return (Datum) 0;
+	return DirectFunctionCall2(numeric_round,
+							   DirectFunctionCall1(float8_numeric, Float8GetDatum(v)),
+							   Int32GetDatum(2));
+}
+
+/* A text Datum, or NULL for a NULL string. */
+static Datum
+text_or_null(const char *s, bool *isnull)
+{
+	*isnull = (s == NULL);
+	return *isnull ? (Datum) 0 : CStringGetTextDatum(s);
+}
+
+/* A plain-words sentence on what the fit says and how far to trust it. */
+static char *
+summary_note(const noa_curve *fit)
+{
+	switch (fit->status)
+	{
+		case NOA_FIT_INSUFFICIENT_DATA:
+			return psprintf("only %d points with too few distinct spend levels for a %s curve; collect more days with varied spend",
+							fit->n, noa_model_name(fit->model));
+		case NOA_FIT_NOT_IDENTIFIABLE:
+			return psprintf("the %d points do not pin down a %s curve (spend barely varies or the curve never bends); "
+							"vary spend or test a budget change before trusting any number",
+							fit->n, noa_model_name(fit->model));
+		case NOA_FIT_MAX_ITERATIONS:
+			return psprintf("the solver stopped at its iteration limit; the %s curve is the best found, not a proven optimum",
+							noa_model_name(fit->model));
+		default:
+			break;
+	}
+	if (fit->flags & NOA_CURVE_FLAG_AT_BOUND)
+		return pstrdup("converged, but a parameter sits at its search limit: the data do not show where the curve saturates");
+	if (fit->x_max > 0.0)
+		return psprintf("converged; answers are reliable within the observed spend range %.2f to %.2f",
+						fit->x_min, fit->x_max);
+	return pstrdup("converged");
+}
+
+PG_FUNCTION_INFO_V1(noa_curve_summary);
+
+/*
+ * SQL: curve_summary(curve, target_mroas, value_per_unit, level) — one flat
+ * row; see the OUT parameters in src/sql/10_curve.sql for the columns.
+ */
+Datum
+noa_curve_summary(PG_FUNCTION_ARGS)
+{
+	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
+	double		target = PG_GETARG_FLOAT8(1);
+	double		value_per_unit = PG_GETARG_FLOAT8(2);
+	double		level = PG_GETARG_FLOAT8(3);
+	const noa_curve *fit = &curve->fit;
+	bool		usable = curve_usable(fit);
+	int			np = noa_model_nparams(fit->model);
+	TupleDesc	tupdesc;
+	Datum		values[33];
+	bool		nulls[33];
+	int			col = 0;
+	int			i,
+				j;
+	interval_estimate be,
+				sat,
+				half;
+
+	check_positive_arg(target, "target_mroas");
+	check_positive_arg(value_per_unit, "value_per_unit");
+	check_level_arg(level);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "noa.curve_summary must be declared to return a row");
+	tupdesc = BlessTupleDesc(tupdesc);
+	Assert(tupdesc->natts == lengthof(values));
+
+	values[col] = CStringGetTextDatum(noa_model_name(fit->model));
+	nulls[col++] = false;
+	values[col] = CStringGetTextDatum(noa_fit_status_name(fit->status));
+	nulls[col++] = false;
+	values[col] = BoolGetDatum((fit->flags & NOA_CURVE_FLAG_AUTO) != 0);
+	nulls[col++] = false;
+	values[col] = BoolGetDatum((fit->flags & NOA_CURVE_FLAG_AT_BOUND) != 0);
+	nulls[col++] = false;
+	values[col] = Int32GetDatum(fit->n);
+	nulls[col++] = false;
+
+	/* Named parameters and standard errors: NULL where the family lacks one. */
+	for (j = 0; j < (int) lengthof(summary_params); j++)
+	{
+		double		est = NAN,
+					se = NAN;
+
+		for (i = 0; usable && i < np; i++)
+			if (strcmp(noa_model_param_name(fit->model, i), summary_params[j]) == 0)
+			{
+				est = fit->param[i];
+				se = fit->cov[i * NOA_MAX_PARAMS + i] > 0.0 ? sqrt(fit->cov[i * NOA_MAX_PARAMS + i]) : NAN;
+			}
+		values[col] = float8_or_null(est, &nulls[col]);
+		col++;
+		values[col] = float8_or_null(se, &nulls[col]);
+		col++;
+	}
+
+	values[col] = float8_or_null(usable ? fit->r2 : NAN, &nulls[col]);
+	col++;
+	values[col] = float8_or_null(usable && fit->n > 0 ? sqrt(fit->ssr / fit->n) : NAN, &nulls[col]);
+	col++;
+	values[col] = float8_or_null(usable ? fit->aicc : NAN, &nulls[col]);
+	col++;
+	values[col] = money_or_null(fit->n > 0 ? fit->x_min : NAN, &nulls[col]);
+	col++;
+	values[col] = money_or_null(fit->n > 0 ? fit->x_max : NAN, &nulls[col]);
+	col++;
+	values[col] = money_or_null(fit->n > 0 ? fit->x_mean : NAN, &nulls[col]);
+	col++;
+
+	if (usable)
+	{
+		half = curve_saturation_interval(fit, 0.5, level);
+		be = curve_breakeven_interval(fit, target, value_per_unit, level);
+		sat = curve_saturation_interval(fit, 0.9, level);
+	}
+	else
+		half.value = half.lo = half.hi = be.value = be.lo = be.hi = sat.value = sat.lo = sat.hi = NAN;
+
+	values[col] = money_or_null(half.value, &nulls[col]);
+	col++;
+	values[col] = money_or_null(be.value, &nulls[col]);
+	col++;
+	values[col] = money_or_null(be.lo, &nulls[col]);
+	col++;
+	values[col] = money_or_null(be.hi, &nulls[col]);
+	col++;
+	values[col] = text_or_null(curve_breakeven_note(fit, target, value_per_unit), &nulls[col]);
+	col++;
+	values[col] = money_or_null(sat.value, &nulls[col]);
+	col++;
+	values[col] = Int32GetDatum(fit->iterations);
+	nulls[col++] = false;
+	values[col] = Int32GetDatum(fit->n_starts);
+	nulls[col++] = false;
+	values[col] = Int32GetDatum(fit->n_starts_converged);
+	nulls[col++] = false;
+	values[col] = text_or_null(summary_note(fit), &nulls[col]);
+	col++;
+	Assert(col == lengthof(values));
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(noa_curve_points);
+
+/*
+ * SQL: curve_points(curve, max_spend, points, level, value_per_unit) — rows
+ * (point_no, spend, response, response_lo, response_hi, marginal_roas,
+ * in_observed_range) on an even grid from 0 to max_spend, for line charts.
+ * A curve without usable parameters yields no rows.
+ */
+Datum
+noa_curve_points(PG_FUNCTION_ARGS)
+{
+	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
+	double		max_spend = PG_GETARG_FLOAT8(1);
+	int32		points = PG_GETARG_INT32(2);
+	double		level = PG_GETARG_FLOAT8(3);
+	double		value_per_unit = PG_GETARG_FLOAT8(4);
+	const noa_curve *fit = &curve->fit;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	check_spend_arg(max_spend, "max_spend");
+	check_level_arg(level);
+	check_positive_arg(value_per_unit, "value_per_unit");
+	if (points < 2 || points > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("points must be between 2 and 100000, not %d", points)));
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (!curve_usable(fit))
+		return (Datum) 0;
+	for (i = 0; i < points; i++)
+	{
+		double		spend = max_spend * i / (points - 1);
+		interval_estimate r = curve_response_interval(fit, spend, level);
+		double		mroas = noa_curve_slope(fit->model, fit->param, spend) * value_per_unit;
+		Datum		values[7];
+		bool		nulls[7];
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = Int32GetDatum(i + 1);
+		nulls[0] = false;
+		values[1] = float8_or_null(spend, &nulls[1]);
+		values[2] = float8_or_null(r.value, &nulls[2]);
+		values[3] = float8_or_null(r.lo, &nulls[3]);
+		values[4] = float8_or_null(r.hi, &nulls[4]);
+		values[5] = float8_or_null(mroas, &nulls[5]);
+		values[6] = BoolGetDatum(spend >= fit->x_min && spend <= fit->x_max);
+		nulls[6] = false;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,318 @@
+/*
+ * fit_agg.c — the aggregate noa.fit_curve(spend, response [, model]).
+ *
+ * The transition state keeps every (spend, response) point of the group; the
+ * final function sorts a copy by (spend, response) so the fit sees the same
+ * input whatever the plan, row order or parallel split, then fits it.
+ * Combine, serial and deserial functions let it run as a partial aggregate.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "noa.h"
+#include "noa_curve.h"
+
+typedef struct FitPoint
+{
+	double		x;
+	double		y;
+} FitPoint;
+
+typedef struct FitState
+{
+	int32		model;			/* noa_model; NOA_MODEL_AUTO allowed */
+	int32		count;
+	int32		capacity;
+	FitPoint   *points;
+} FitState;
+
+/* The aggregate memory context, or an error when called as a plain function. */
+static MemoryContext
+fit_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	return aggcontext;
+}
+
+/* A new empty state in the aggregate context. */
+static FitState *
+fit_state_new(MemoryContext aggcontext, int32 model)
+{
+	FitState   *state = MemoryContextAllocZero(aggcontext, sizeof(FitState));
+
+	state->model = model;
+	return state;
+}
+
+/* Make room for `extra` more points, enforcing noa.max_points. */
+static void
+fit_state_reserve(FitState *state, int64 extra, MemoryContext aggcontext)
+{
+	int64		needed = (int64) state->count + extra;
+	int64		capacity;
+
+	if (needed > noa_max_points)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many points for one curve fit: more than %d", noa_max_points),
+				 errdetail("A fit keeps every (spend, response) row of its group in memory."),
+				 errhint("Aggregate to a coarser grain (e.g. daily per campaign), filter the period, "
+						 "or raise the noa.max_points setting (at most %d).", NOA_MAX_POINTS_LIMIT)));
+	if (needed <= state->capacity)
+		return;
+	capacity = Max((int64) 64, (int64) state->capacity * 2);
+	capacity = Min(Max(capacity, needed), (int64) noa_max_points);
+	if (state->points == NULL)
+		state->points = MemoryContextAllocHuge(aggcontext, capacity * sizeof(FitPoint));
+	else
+		state->points = repalloc_huge(state->points, capacity * sizeof(FitPoint));
+	state->capacity = (int32) capacity;
+}
+
+/* Reject a non-finite or negative input value with a precise message. */
+static void
+check_input(double value, const char *column)
+{
+	if (isnan(value) || isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noa.fit_curve: %s is %s", column, isnan(value) ? "NaN" : "infinite"),
+				 errdetail("Every %s value must be a finite number.", column),
+				 errhint("Exclude or repair the row, e.g. WHERE %s <> 'NaN' AND %s < 'Infinity'.",
+						 column, column)));
+	if (value < 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noa.fit_curve: %s is negative (%g)", column, value),
+				 errdetail("Response curves need non-negative spend and response."),
+				 errhint("Refunds and corrections belong in a data-quality step; run noa.data_quality() "
+						 "and filter the affected rows.")));
+}
+
+/* Parse the model argument, with the list of valid names on error. */
+static int32
+parse_model(text *model_text)
+{
+	char	   *name = text_to_cstring(model_text);
+	int			model = noa_model_from_name(name);
+
+	if (model < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown response-curve model \"%s\"", name),
+				 errhint("Use one of: auto, hill, exponential, michaelis_menten, logistic, tanh, power, linear.")));
+	return model;
+}
+
+/* Shared transition step for both aggregate signatures. */
+static Datum
+fit_accum(FunctionCallInfo fcinfo, int32 model)
+{
+	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve transition");
+	FitState   *state = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	double		x,
+				y;
+
+	if (state == NULL)
+		state = fit_state_new(aggcontext, model);
+	else if (state->model != model)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noa.fit_curve: the model must be the same for every row of a group"),
+				 errhint("Pass a constant such as 'hill', or group by the model column.")));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(state);
+	x = PG_GETARG_FLOAT8(1);
+	y = PG_GETARG_FLOAT8(2);
+	check_input(x, "spend");
+	check_input(y, "response");
+	fit_state_reserve(state, 1, aggcontext);
+	state->points[state->count].x = x;
+	state->points[state->count].y = y;
+	state->count++;
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_accum);
+
+/* Transition function of fit_curve(spend, response): the hill family. */
+Datum
+noa_fit_accum(PG_FUNCTION_ARGS)
+{
+	return fit_accum(fcinfo, NOA_MODEL_HILL);
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_accum_model);
+
+/* Transition function of fit_curve(spend, response, model). */
+Datum
+noa_fit_accum_model(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("noa.fit_curve: the model name must not be NULL"),
+				 errhint("Pass 'auto' to let noa choose the family by AICc.")));
+	return fit_accum(fcinfo, parse_model(PG_GETARG_TEXT_PP(3)));
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_combine);
+
+/* Combine two partial states (either may be NULL) into the first, in aggcontext. */
+Datum
+noa_fit_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve combine");
+	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+		PG_RETURN_POINTER(a);
+	if (a == NULL)
+		a = fit_state_new(aggcontext, b->model);
+	else if (a->model != b->model)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("noa.fit_curve: the model must be the same for every row of a group")));
+	if (b->count > 0)
+	{
+		fit_state_reserve(a, b->count, aggcontext);
+		memcpy(a->points + a->count, b->points, sizeof(FitPoint) * b->count);
+		a->count += b->count;
+	}
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_serial);
+
+/* Serialize a state to bytea: model, count, then the points. */
+Datum
+noa_fit_serial(PG_FUNCTION_ARGS)
+{
+	FitState   *state = (FitState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			i;
+
+	fit_agg_context(fcinfo, "noa.fit_curve serial");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, state->model);
+	pq_sendint32(&buf, state->count);
+	for (i = 0; i < state->count; i++)
+	{
+		pq_sendfloat8(&buf, state->points[i].x);
+		pq_sendfloat8(&buf, state->points[i].y);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_deserial);
+
+/* Rebuild a state from bytea, checking sizes and values before trusting them. */
+Datum
+noa_fit_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	FitState   *state;
+	int32		model,
+				count;
+	int			i;
+
+	fit_agg_context(fcinfo, "noa.fit_curve deserial");
+	buf.data = VARDATA_ANY(data);
+	buf.len = VARSIZE_ANY_EXHDR(data);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	model = pq_getmsgint(&buf, 4);
+	count = pq_getmsgint(&buf, 4);
+	if (model < NOA_MODEL_AUTO || model > NOA_MODEL_LAST || count < 0 ||
+		(int64) count * 2 * sizeof(double) != (int64) (buf.len - buf.cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid serialized noa.fit_curve state")));
+	state = fit_state_new(CurrentMemoryContext, model);
+	fit_state_reserve(state, count, CurrentMemoryContext);
+	for (i = 0; i < count; i++)
+	{
+		state->points[i].x = pq_getmsgfloat8(&buf);
+		state->points[i].y = pq_getmsgfloat8(&buf);
+		check_input(state->points[i].x, "spend");
+		check_input(state->points[i].y, "response");
+	}
+	state->count = count;
+	PG_RETURN_POINTER(state);
+}
+
+/* Order points by spend, then response, for plan-independent fits. */
+static int
+point_cmp(const void *a, const void *b)
+{
+	const FitPoint *p = a;
+	const FitPoint *q = b;
+
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	if (p->y != q->y)
+		return p->y < q->y ? -1 : 1;
+	return 0;
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_final);
+
+/* Final function: sort a copy of the points and fit the requested family. */
+Datum
+noa_fit_final(PG_FUNCTION_ARGS)
+{
+	FitState   *state;
+	FitPoint   *sorted;
+	double	   *x,
+			   *y;
+	noa_fit_options opt;
+	noa_curve	fit;
+	int			rc,
+				i;
+
+	fit_agg_context(fcinfo, "noa.fit_curve final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (FitState *) PG_GETARG_POINTER(0);
+	if (state->count == 0)
+		PG_RETURN_NULL();
+
+	sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
+	memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
+	qsort(sorted, state->count, sizeof(FitPoint), point_cmp);
+	x = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
+	y = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
+	for (i = 0; i < state->count; i++)
+	{
+		x[i] = sorted[i].x;
+		y[i] = sorted[i].y;
+	}
+	pfree(sorted);
+
+	noa_fit_options_default(&opt);
+	opt.interrupted = noa_cancel_requested;
+	rc = noa_curve_fit(state->model, x, y, state->count, &opt, &fit);
+	pfree(x);
+	pfree(y);
+	if (rc == NOA_ERR_INTERRUPTED)
+		noa_raise_cancel();
+	if (rc == NOA_ERR_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while fitting a response curve to %d points", state->count)));
+	if (rc != NOA_OK)
+		elog(ERROR, "noa_curve_fit rejected its input (code %d)", rc);
+	PG_RETURN_NOACURVE_P(noa_curve_make(&fit));
+}
