@@ -444,6 +444,7 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
 	noa_curve  *fit = &curve->fit;
 	int			np = noa_model_nparams(fit->model);
+	bool		usable = fit->status == NOA_FIT_CONVERGED || fit->status == NOA_FIT_MAX_ITERATIONS;
 	StringInfoData buf;
 	double	   *scalars[lengthof(scalar_names)];
 	int			i,
@@ -452,25 +453,31 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	noa_curve_validate(curve);
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"version\":%d,\"model\":\"%s\",\"status\":\"%s\",\"auto_selected\":%s,"
-					 "\"at_bound\":%s,\"n\":%d,\"iterations\":%d,\"starts\":%d,\"converged_starts\":%d,\"params\":{",
+					 "\"at_bound\":%s,\"n\":%d,\"iterations\":%d,\"starts\":%d,\"converged_starts\":%d,\"params\":",
 					 NOA_CURVE_VERSION, noa_model_name(fit->model), noa_fit_status_name(fit->status),
 					 (fit->flags & NOA_CURVE_FLAG_AUTO) ? "true" : "false",
 					 (fit->flags & NOA_CURVE_FLAG_AT_BOUND) ? "true" : "false",
 					 fit->n, fit->iterations, fit->n_starts, fit->n_starts_converged);
-	for (i = 0; i < np; i++)
-		json_number(&buf, noa_model_param_name(fit->model, i), fit->param[i], i > 0);
-	appendStringInfoString(&buf, "},\"std_errors\":{");
-	for (i = 0; i < np; i++)
-		json_number(&buf, noa_model_param_name(fit->model, i),
-					sqrt(fmax(0.0, fit->cov[i * NOA_MAX_PARAMS + i])), i > 0);
-	appendStringInfoString(&buf, "},\"cov\":[");
-	for (i = 0; i < np; i++)
+	if (usable)
 	{
-		appendStringInfoString(&buf, i > 0 ? ",[" : "[");
-		append_doubles(&buf, &fit->cov[i * NOA_MAX_PARAMS], np);
+		appendStringInfoChar(&buf, '{');
+		for (i = 0; i < np; i++)
+			json_number(&buf, noa_model_param_name(fit->model, i), fit->param[i], i > 0);
+		appendStringInfoString(&buf, "},\"std_errors\":{");
+		for (i = 0; i < np; i++)
+			json_number(&buf, noa_model_param_name(fit->model, i),
+						sqrt(fmax(0.0, fit->cov[i * NOA_MAX_PARAMS + i])), i > 0);
+		appendStringInfoString(&buf, "},\"cov\":[");
+		for (i = 0; i < np; i++)
+		{
+			appendStringInfoString(&buf, i > 0 ? ",[" : "[");
+			append_doubles(&buf, &fit->cov[i * NOA_MAX_PARAMS], np);
+			appendStringInfoChar(&buf, ']');
+		}
 		appendStringInfoChar(&buf, ']');
 	}
-	appendStringInfoChar(&buf, ']');
+	else
+		appendStringInfoString(&buf, "null,\"std_errors\":null,\"cov\":null");
 	curve_scalars(fit, scalars);
 	for (j = 0; j < (int) lengthof(scalar_names); j++)
 		json_number(&buf, scalar_names[j], *scalars[j], true);

@@ -133,12 +133,32 @@ nls_collect(const noa_nls_workspace *ws, double *param, noa_nls_result *result)
 }
 
 /*
+ * GSL's gradient test at the current point: max_i |g_i| max(x_i, 1) <=
+ * gtol max(||f||²/2, 1), with g = Jᵀf as the solver keeps it.
+ */
+static int
+nls_gradient_small(const noa_nls_workspace *ws, double gtol)
+{
+	const gsl_multifit_nlinear_workspace *w = ws->gsl;
+	double		fnorm = gsl_blas_dnrm2(w->f);
+	double		gnorm = 0.0;
+	int			j;
+
+	for (j = 0; j < ws->p; j++)
+		gnorm = fmax(gnorm, fabs(gsl_vector_get(w->g, (size_t) j)) *
+					 fmax(gsl_vector_get(w->x, (size_t) j), 1.0));
+	return gnorm <= gtol * fmax(0.5 * fnorm * fnorm, 1.0);
+}
+
+/*
  * Drive trust-region iterations from param until a tolerance test passes, the
  * budget is spent, no step reduces the cost, or the caller interrupts.
  * "No progress" (GSL_ENOPROG: 16 consecutive rejected steps while the trust
  * region shrinks) after at least one accepted step means no direction lowers
  * the cost at working precision, which is counted as convergence; on the very
- * first iteration it means the start itself could not be improved: failure.
+ * first iteration it means the start itself could not be improved: failure
+ * (a start that already passes the gradient test is reported converged
+ * with 0 iterations before any step is tried).
  */
 int
 noa_nls_solve(noa_nls_workspace *ws, const noa_nls_problem *problem,
@@ -174,6 +194,14 @@ noa_nls_solve(noa_nls_workspace *ws, const noa_nls_problem *problem,
 	if (status != GSL_SUCCESS)
 		return NOA_NLS_OK;		/* the start cannot be evaluated: failed */
 	ctx.started = 1;
+
+	/* A start that is already stationary needs no step (and would find none). */
+	if (nls_gradient_small(ws, opt->gtol))
+	{
+		result->status = NOA_NLS_CONVERGED;
+		nls_collect(ws, param, result);
+		return NOA_NLS_OK;
+	}
 
 	for (;;)
 	{

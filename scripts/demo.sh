@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The main job in one command: installs what is missing from Debian's packages,
+# builds and installs noa, starts a throwaway PostgreSQL cluster (unless
+# PGHOST/PGPORT/PGDATABASE name a server), loads the bundled demo data and
+# prints noa's analysis of it.  It stops what it started.
+set -u
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_packages
+build_and_install
+start_cluster
+
+log "loading the demo data (two years of daily ad spend, ~40 campaigns)"
+psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null || die "CREATE EXTENSION noa failed"
+psql -q -X -v ON_ERROR_STOP=1 -f demo/generate.sql >/dev/null || die "demo data generation failed"
+log "running the analysis"
+psql -X -v ON_ERROR_STOP=1 -P pager=off -f demo/report.sql || die "the demo report failed"

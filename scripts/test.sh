@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite in one command: installs what is missing from Debian's
+# packages, builds and installs noa, runs the C unit tests, then pg_regress and
+# pgTAP (including the garden sweep) on a throwaway cluster (or the server
+# named by PGHOST/PGPORT/PGDATABASE), and prints one summary line.
+set -u
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_packages
+build_and_install
+
+fail=0
+log "C unit tests of the numeric core"
+unit_out=$(make -s PG_CONFIG="$PG_CONFIG" unit 2>&1) || fail=1
+printf '%s\n' "$unit_out"
+unit_pass=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+unit_fail=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$unit_pass" ] || { unit_pass=0; unit_fail=1; }
+
+start_cluster
+
+log "pg_regress (sql/ against expected/)"
+# pg_regress needs a directory the server's user can read for \i of demo data.
+regress_out=$(make -s PG_CONFIG="$PG_CONFIG" installcheck 2>&1); regress_rc=$?
+printf '%s\n' "$regress_out" | grep -E '^(ok|not ok|test |     |#)|tests? (passed|failed)|FAILED' || true
+reg_pass=$(printf '%s\n' "$regress_out" | grep -cE '^(ok|test ).* ok( |$)')
+reg_fail=$(printf '%s\n' "$regress_out" | grep -cE 'FAILED|^not ok')
+if [ $regress_rc -ne 0 ]; then
+	fail=1
+	[ "$reg_fail" -gt 0 ] || reg_fail=1
+	[ -f regression.diffs ] && head -200 regression.diffs
+fi
+
+log "pgTAP (test/pgtap)"
+tapdb=noa_pgtap_$$
+psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $tapdb" >/dev/null || die "cannot create $tapdb"
+psql -q -X -v ON_ERROR_STOP=1 -d "$tapdb" -c "CREATE EXTENSION pgtap; CREATE EXTENSION noa;" >/dev/null \
+	|| die "cannot create extensions pgtap and noa in $tapdb"
+tap_out=$(PGDATABASE=$tapdb pg_prove --ext .sql -f test/pgtap/ 2>&1); tap_rc=$?
+printf '%s\n' "$tap_out" | tail -40
+psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $tapdb" >/dev/null 2>&1
+tap_tests=$(printf '%s\n' "$tap_out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
+[ -n "$tap_tests" ] || tap_tests=0
+tap_fail=0
+if [ $tap_rc -ne 0 ]; then
+	fail=1
+	tap_fail=$(printf '%s\n' "$tap_out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+	[ "$tap_fail" -gt 0 ] || tap_fail=1
+fi
+tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
+
+stop_cluster
+total_pass=$((unit_pass + reg_pass + tap_pass))
+total_fail=$((unit_fail + reg_fail + tap_fail))
+echo "summary: C unit $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+echo "total: $total_pass passed, $total_fail failed"
+[ $fail -eq 0 ] && [ $total_fail -eq 0 ]

@@ -1,0 +1,1116 @@
+/*
+ * curve_fit.c — least-squares fit of the response-curve families of
+ * curve_model.h (see curve_fit.h for the contract).
+ *
+ * Method.  Spend is scaled by its maximum and response by its largest
+ * magnitude, so every problem looks alike (u = x/X in (0, 1], |v| <= 1).
+ * Every family is b·g(x; shape), linear in b, so b is profiled out
+ * (variable projection): for given shape parameters b = Σ g v / Σ g², and
+ * Levenberg–Marquardt (nls.c) runs on the shape parameters alone, in log
+ * space (θ = log k, log s, ...), which keeps them positive.  A deterministic
+ * grid of data-driven starts is screened by its profiled SSR and LM runs from
+ * the best few.  Zero-spend points carry no information on the parameters
+ * (every curve passes through the origin); they only add y² to the SSR.
+ * Statistics and the covariance are then computed in natural units from
+ * noa_curve_value_grad.
+ *
+ * Decisions for degenerate data (all give NOA_OK and finite numbers):
+ *   - n <= p, or fewer than p+1 distinct spend values (zero counts as one):
+ *     INSUFFICIENT_DATA.  Constant spend therefore always gives
+ *     INSUFFICIENT_DATA, for every family.
+ *   - all responses zero, or a best b <= 0 (no positive response to spend):
+ *     NOT_IDENTIFIABLE — a valid curve needs b > 0, and with b = 0 the shape
+ *     is undetermined.
+ *   - a shape parameter ending beyond its runaway threshold (see below), or a
+ *     Jacobian whose equilibrated reciprocal condition number is below
+ *     FIT_RCOND_MIN: NOT_IDENTIFIABLE (with NOA_CURVE_FLAG_AT_BOUND for the
+ *     former).  The parameters and statistics of the best point are kept,
+ *     the covariance is 0.
+ *   - INSUFFICIENT_DATA and parameter-less NOT_IDENTIFIABLE results carry
+ *     only n and the data summary (x_min, x_max, x_mean, y_mean); every
+ *     other field is 0.
+ *   - aicc: when n-p-1 <= 0 the correction is undefined and aicc is DBL_MAX;
+ *     the SSR inside the log is floored at DBL_EPSILON² Σy² so an exact fit
+ *     gives a finite value.
+ *   - r2: 0 when the response is constant (sst = 0).
+ *   - any statistic that would overflow (absurd magnitudes): the result is
+ *     reduced to NOT_IDENTIFIABLE without parameters.
+ */
+#include "curve_fit.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "nls.h"
+
+/* Shape parameters per family: p - 1 (b is profiled). */
+#define FIT_MAX_SHAPE (NOA_MAX_PARAMS - 1)
+
+/* Most starts screened by profiled SSR, and how many of the best get LM. */
+#define FIT_MAX_STARTS 16
+#define FIT_LM_STARTS 2
+
+/*
+ * Search box (clamp) and runaway thresholds, in scaled units: spend scale
+ * parameters (k, m) relative to the largest spend, or to the smallest positive
+ * spend umin at the low end; shapes (s, a) absolute; the logistic steepness r
+ * in units of 1/(largest spend).  The clamp is wider than the threshold, so a
+ * parameter found beyond a threshold has run away rather than been stopped.
+ */
+#define FIT_SPEND_HI_CLAMP	1e5
+#define FIT_SPEND_HI		1e3
+#define FIT_SPEND_LO_CLAMP	1e-4	/* × umin */
+#define FIT_SPEND_LO		1e-2	/* × umin */
+#define FIT_SHAPE_HI_CLAMP	100.0
+#define FIT_SHAPE_HI		20.0
+#define FIT_SHAPE_LO_CLAMP	0.01
+#define FIT_SHAPE_LO		0.05
+#define FIT_STEEP_HI_CLAMP	1e5
+#define FIT_STEEP_HI		1e3
+#define FIT_STEEP_LO_CLAMP	1e-5
+#define FIT_STEEP_LO		1e-3
+
+/* Equilibrated reciprocal condition number below which the fit is not identifiable. */
+#define FIT_RCOND_MIN 1e-10
+
+/* Data shared by every family fitted in one noa_curve_fit call. */
+typedef struct fit_input
+{
+	int			n;				/* all points */
+	const double *x;
+	const double *y;
+	int			m;				/* points with positive spend */
+	double	   *u;				/* x/X for those points */
+	double	   *lu;				/* log u */
+	double	   *v;				/* y/Y for those points */
+	double		xscale;			/* X: largest spend */
+	double		yscale;			/* Y: largest |response| */
+	double		vv;				/* Σ v² over positive-spend points */
+	double		umin;			/* smallest positive u */
+	double		q25,
+				q50,
+				q75;			/* quartiles of positive u */
+	int			distinct;		/* distinct spend values, zero included */
+	double		yy;				/* Σ y² */
+	double		sst;			/* Σ (y - ȳ)² */
+	double	   *g;				/* scratch: shape values, m */
+	double	   *dg;				/* scratch: shape derivatives, FIT_MAX_SHAPE × m */
+	double	   *jac;			/* scratch: natural Jacobian, n × NOA_MAX_PARAMS */
+	noa_nls_workspace *ws[FIT_MAX_SHAPE + 1];	/* by shape-parameter count */
+	const noa_fit_options *opt;
+} fit_input;
+
+/* Variable-projection problem of one family: the nls callbacks' argument. */
+typedef struct varpro
+{
+	fit_input  *in;
+	noa_model	model;
+	int			q;				/* shape parameters */
+	double		lo[FIT_MAX_SHAPE];	/* clamp box in θ */
+	double		hi[FIT_MAX_SHAPE];
+	double		key[FIT_MAX_SHAPE];	/* θ of the cached g, dg, b */
+	int			cached;
+	double		b;				/* profiled b at key */
+	double		gg;				/* Σ g² at key */
+} varpro;
+
+/* One local search's outcome. */
+typedef struct fit_start
+{
+	double		theta[FIT_MAX_SHAPE];
+	double		ssr;
+} fit_start;
+
+static const char *const status_names[] = {
+	"converged", "max_iterations", "not_identifiable", "insufficient_data"
+};
+
+/* Name of a fit status. */
+const char *
+noa_fit_status_name(noa_fit_status status)
+{
+	if (status < NOA_FIT_CONVERGED || status > NOA_FIT_INSUFFICIENT_DATA)
+		return "unknown";
+	return status_names[status];
+}
+
+/* Status for a name, or -1. */
+int
+noa_fit_status_from_name(const char *name)
+{
+	int			i;
+
+	if (name == NULL)
+		return -1;
+	for (i = NOA_FIT_CONVERGED; i <= NOA_FIT_INSUFFICIENT_DATA; i++)
+		if (strcmp(name, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Defaults: 200 LM iterations per start; xtol and gtol 1e-10 on the scaled,
+ * log-parameter problem.  ftol is not used (GSL 2.7's trust-region test has
+ * no residual-change criterion) and is left 0.
+ */
+void
+noa_fit_options_default(noa_fit_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->max_iterations = 200;
+	opt->xtol = 1e-10;
+	opt->gtol = 1e-10;
+	opt->ftol = 0.0;
+}
+
+/* Two-sided Student-t quantile at `level` with n - p degrees of freedom. */
+double
+noa_curve_t_quantile(const noa_curve *curve, double level)
+{
+	int			df;
+
+	if (curve == NULL || !(level > 0.0 && level < 1.0))
+		return NAN;
+	df = curve->n - noa_model_nparams((noa_model) curve->model);
+	if (df <= 0 || noa_model_nparams((noa_model) curve->model) == 0)
+		return NAN;
+	return gsl_cdf_tdist_Pinv(0.5 + 0.5 * level, (double) df);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Shape functions g(u; θ) of the families, in scaled units and log space. */
+
+/* σ(z) and 1 - σ(z), both without cancellation or overflow. */
+static inline void
+sigmoid_pair(double z, double *s, double *sc)
+{
+	double		e = exp(-fabs(z));
+	double		d = 1.0 / (1.0 + e);
+
+	if (z >= 0.0)
+	{
+		*s = d;
+		*sc = e * d;
+	}
+	else
+	{
+		*s = e * d;
+		*sc = d;
+	}
+}
+
+/*
+ * g_i = g(u_i; θ) for the positive-spend points and, when dg is not NULL,
+ * dg[j*m + i] = ∂g_i/∂θ_j.  θ is clamped to the search box; a clamped
+ * coordinate has zero derivative.  One transcendental call per point.
+ */
+static void
+shape_eval(const varpro *vp, const double *theta, double *g, double *dg)
+{
+	const fit_input *in = vp->in;
+	const double *u = in->u,
+			   *lu = in->lu;
+	const int	m = in->m;
+	double		t[FIT_MAX_SHAPE];
+	int			free_[FIT_MAX_SHAPE];
+	int			i,
+				j;
+
+	for (j = 0; j < vp->q; j++)
+	{
+		t[j] = fmin(fmax(theta[j], vp->lo[j]), vp->hi[j]);
+		free_[j] = t[j] == theta[j];
+	}
+
+	switch (vp->model)
+	{
+		case NOA_MODEL_EXPONENTIAL:
+			{
+				double		ik = exp(-t[0]);
+
+				for (i = 0; i < m; i++)
+				{
+					double		z = u[i] * ik;
+					double		e = expm1(-z);
+
+					g[i] = -e;
+					if (dg)
+						dg[i] = -z * (1.0 + e);
+				}
+				break;
+			}
+		case NOA_MODEL_MICHAELIS_MENTEN:
+			{
+				double		k = exp(t[0]);
+
+				for (i = 0; i < m; i++)
+				{
+					double		d = 1.0 / (k + u[i]);
+
+					g[i] = u[i] * d;
+					if (dg)
+						dg[i] = -u[i] * k * d * d;
+				}
+				break;
+			}
+		case NOA_MODEL_TANH:
+			{
+				double		ik = exp(-t[0]);
+
+				for (i = 0; i < m; i++)
+				{
+					double		z = u[i] * ik;
+					double		e = expm1(-2.0 * z);	/* exp(-2z) - 1 */
+					double		w = 2.0 + e;	/* 1 + exp(-2z) */
+
+					g[i] = -e / w;
+					if (dg)
+						dg[i] = -z * 4.0 * (1.0 + e) / (w * w);
+				}
+				break;
+			}
+		case NOA_MODEL_POWER:
+			{
+				double		a = exp(t[0]);
+
+				for (i = 0; i < m; i++)
+				{
+					g[i] = exp(a * lu[i]);
+					if (dg)
+						dg[i] = a * lu[i] * g[i];
+				}
+				break;
+			}
+		case NOA_MODEL_HILL:
+			{
+				double		s = exp(t[1]);
+
+				/* g = 1/(1 + (k/u)^s) = σ(s (log u - log k)) */
+				for (i = 0; i < m; i++)
+				{
+					double		z = s * (lu[i] - t[0]);
+					double		sc;
+
+					sigmoid_pair(z, &g[i], &sc);
+					if (dg)
+					{
+						double		w = g[i] * sc;
+
+						dg[i] = -s * w;
+						dg[m + i] = z * w;
+					}
+				}
+				break;
+			}
+		case NOA_MODEL_LOGISTIC:
+			{
+				double		mid = exp(t[0]),
+							r = exp(t[1]);
+				double		c = r * mid;
+				double		sc,
+							scc,
+							dsc;
+
+				/* g = (σ(r u - c) - σ(-c)) / σ(c) */
+				sigmoid_pair(c, &sc, &scc);
+				dsc = sc * scc;
+				for (i = 0; i < m; i++)
+				{
+					double		z = r * u[i] - c;
+					double		sz,
+								szc;
+					double		a;
+
+					sigmoid_pair(z, &sz, &szc);
+					a = sz - scc;
+					g[i] = a / sc;
+					if (dg)
+					{
+						double		dsz = sz * szc;
+
+						dg[i] = c * (dsc - dsz) / sc - g[i] * c * scc;
+						dg[m + i] = (z * dsz + c * dsc) / sc - g[i] * c * scc;
+					}
+				}
+				break;
+			}
+		default:
+			for (i = 0; i < m; i++)
+				g[i] = u[i];
+			break;
+	}
+
+	if (dg)
+		for (j = 0; j < vp->q; j++)
+			if (!free_[j])
+				memset(dg + (size_t) j * m, 0, sizeof(double) * m);
+}
+
+/* Profiled b = Σ g v / Σ g² and Σ g² for shape values g (b = 0 when g vanishes). */
+static double
+profile_b(const fit_input *in, const double *g, double *gg_out)
+{
+	double		gg = 0.0,
+				gv = 0.0;
+	int			i;
+
+	for (i = 0; i < in->m; i++)
+	{
+		gg += g[i] * g[i];
+		gv += g[i] * in->v[i];
+	}
+	*gg_out = gg;
+	return gg > 0.0 ? gv / gg : 0.0;
+}
+
+/* Bring the cached g, dg and b of a family to θ (recomputed only when θ changed). */
+static void
+varpro_update(varpro *vp, const double *theta)
+{
+	fit_input  *in = vp->in;
+
+	if (vp->cached && memcmp(theta, vp->key, sizeof(double) * vp->q) == 0)
+		return;
+	shape_eval(vp, theta, in->g, in->dg);
+	vp->b = profile_b(in, in->g, &vp->gg);
+	memcpy(vp->key, theta, sizeof(double) * vp->q);
+	vp->cached = 1;
+}
+
+/* nls residual: f_i = b(θ) g_i(θ) - v_i. */
+static int
+varpro_residual(const double *theta, double *f, void *arg)
+{
+	varpro	   *vp = arg;
+	const fit_input *in = vp->in;
+	int			i;
+
+	varpro_update(vp, theta);
+	for (i = 0; i < in->m; i++)
+		f[i] = vp->b * in->g[i] - in->v[i];
+	return 0;
+}
+
+/*
+ * nls Jacobian of the projected residual, exact for one linear parameter:
+ * ∂f_i/∂θ_j = b ∂g_i/∂θ_j + g_i ∂b/∂θ_j, with
+ * ∂b/∂θ_j = (Σ ∂g/∂θ_j v - 2 b Σ g ∂g/∂θ_j) / Σ g².
+ */
+static int
+varpro_jacobian(const double *theta, double *jac, void *arg)
+{
+	varpro	   *vp = arg;
+	const fit_input *in = vp->in;
+	const int	m = in->m,
+				q = vp->q;
+	int			i,
+				j;
+
+	varpro_update(vp, theta);
+	for (j = 0; j < q; j++)
+	{
+		const double *d = in->dg + (size_t) j * m;
+		double		dv = 0.0,
+					gd = 0.0,
+					db;
+
+		for (i = 0; i < m; i++)
+		{
+			dv += d[i] * in->v[i];
+			gd += in->g[i] * d[i];
+		}
+		db = vp->gg > 0.0 ? (dv - 2.0 * vp->b * gd) / vp->gg : 0.0;
+		for (i = 0; i < m; i++)
+			jac[(size_t) i * q + j] = vp->b * d[i] + in->g[i] * db;
+	}
+	return 0;
+}
+
+/* Profiled SSR of the positive-spend points at θ (screening only, no derivatives). */
+static double
+varpro_screen(varpro *vp, const double *theta)
+{
+	fit_input  *in = vp->in;
+	double		gg,
+				b;
+
+	vp->cached = 0;
+	shape_eval(vp, theta, in->g, NULL);
+	b = profile_b(in, in->g, &gg);
+	return fmax(in->vv - b * b * gg, 0.0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Starts, search box and runaway detection.                              */
+
+/* Clamp box of θ for a family. */
+static void
+family_box(varpro *vp)
+{
+	const double umin = vp->in->umin;
+
+	switch (vp->model)
+	{
+		case NOA_MODEL_POWER:
+			vp->lo[0] = log(FIT_SHAPE_LO_CLAMP);
+			vp->hi[0] = log(FIT_SHAPE_HI_CLAMP);
+			break;
+		case NOA_MODEL_HILL:
+			vp->lo[0] = log(FIT_SPEND_LO_CLAMP * umin);
+			vp->hi[0] = log(FIT_SPEND_HI_CLAMP);
+			vp->lo[1] = log(FIT_SHAPE_LO_CLAMP);
+			vp->hi[1] = log(FIT_SHAPE_HI_CLAMP);
+			break;
+		case NOA_MODEL_LOGISTIC:
+			vp->lo[0] = log(FIT_SPEND_LO_CLAMP * umin);
+			vp->hi[0] = log(FIT_SPEND_HI_CLAMP);
+			vp->lo[1] = log(FIT_STEEP_LO_CLAMP);
+			vp->hi[1] = log(FIT_STEEP_HI_CLAMP);
+			break;
+		default:				/* exponential, michaelis_menten, tanh: k */
+			vp->lo[0] = log(FIT_SPEND_LO_CLAMP * umin);
+			vp->hi[0] = log(FIT_SPEND_HI_CLAMP);
+			break;
+	}
+}
+
+/* True when a scaled shape parameter set lies beyond a runaway threshold. */
+static int
+family_runaway(const varpro *vp, const double *theta)
+{
+	const double umin = vp->in->umin;
+	double		a = exp(theta[0]);
+
+	switch (vp->model)
+	{
+		case NOA_MODEL_POWER:
+			return a < FIT_SHAPE_LO || a > FIT_SHAPE_HI;
+		case NOA_MODEL_HILL:
+			{
+				double		s = exp(theta[1]);
+
+				return a < FIT_SPEND_LO * umin || a > FIT_SPEND_HI ||
+					s < FIT_SHAPE_LO || s > FIT_SHAPE_HI;
+			}
+		case NOA_MODEL_LOGISTIC:
+			{
+				double		r = exp(theta[1]);
+
+				return a < FIT_SPEND_LO * umin || a > FIT_SPEND_HI ||
+					r < FIT_STEEP_LO || r > FIT_STEEP_HI;
+			}
+		default:
+			return a < FIT_SPEND_LO * umin || a > FIT_SPEND_HI;
+	}
+}
+
+/* Least-squares slope of log v on log u over points with v > 0 (a power-law exponent guess). */
+static double
+loglog_slope(const fit_input *in)
+{
+	double		sx = 0.0,
+				sy = 0.0,
+				sxx = 0.0,
+				sxy = 0.0;
+	int			i,
+				k = 0;
+
+	for (i = 0; i < in->m; i++)
+	{
+		double		ly;
+
+		if (!(in->v[i] > 0.0))
+			continue;
+		ly = log(in->v[i]);
+		sx += in->lu[i];
+		sy += ly;
+		sxx += in->lu[i] * in->lu[i];
+		sxy += in->lu[i] * ly;
+		k++;
+	}
+	if (k < 2 || !(k * sxx - sx * sx > 0.0))
+		return 1.0;
+	return (k * sxy - sx * sy) / (k * sxx - sx * sx);
+}
+
+/*
+ * Deterministic, data-driven starts in θ: spend scales from the quartiles of
+ * positive spend (and beyond both ends for the one-parameter families),
+ * Hill shapes {0.7, 1, 1.5, 2.5}, logistic steepness r·m in {1, 3, 6}.
+ */
+static int
+family_starts(const varpro *vp, fit_start *st)
+{
+	const fit_input *in = vp->in;
+	const double spend[4] = {in->q25, in->q50, in->q75, 1.0};
+	int			ns = 0,
+				i,
+				j;
+
+	switch (vp->model)
+	{
+		case NOA_MODEL_POWER:
+			{
+				const double a0[4] = {0.25, 0.5, 1.0, 2.0};
+				double		a = fmin(fmax(loglog_slope(in), FIT_SHAPE_LO), 5.0);
+
+				st[ns++].theta[0] = log(a);
+				for (i = 0; i < 4; i++)
+					st[ns++].theta[0] = log(a0[i]);
+				break;
+			}
+		case NOA_MODEL_HILL:
+			{
+				const double s0[4] = {0.7, 1.0, 1.5, 2.5};
+
+				for (i = 0; i < 4; i++)
+					for (j = 0; j < 4; j++)
+					{
+						st[ns].theta[0] = log(spend[i]);
+						st[ns++].theta[1] = log(s0[j]);
+					}
+				break;
+			}
+		case NOA_MODEL_LOGISTIC:
+			{
+				const double c0[3] = {1.0, 3.0, 6.0};
+
+				for (i = 0; i < 4; i++)
+					for (j = 0; j < 3; j++)
+					{
+						st[ns].theta[0] = log(spend[i]);
+						st[ns++].theta[1] = log(c0[j] / spend[i]);
+					}
+				break;
+			}
+		default:
+			st[ns++].theta[0] = log(in->q25 / 3.0);
+			for (i = 0; i < 4; i++)
+				st[ns++].theta[0] = log(spend[i]);
+			st[ns++].theta[0] = log(3.0);
+			st[ns++].theta[0] = log(10.0);
+			break;
+	}
+	return ns;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Results in natural units.                                              */
+
+/* Zero every fitted field, keeping the model, n and the data summary. */
+static void
+result_clear(noa_curve *out, noa_fit_status status)
+{
+	out->status = status;
+	out->flags &= NOA_CURVE_FLAG_AUTO;
+	out->iterations = 0;
+	out->n_starts = 0;
+	out->n_starts_converged = 0;
+	memset(out->param, 0, sizeof(out->param));
+	memset(out->cov, 0, sizeof(out->cov));
+	out->ssr = out->sigma = out->r2 = out->aicc = 0.0;
+}
+
+/* n, x_min, x_max, x_mean, y_mean, and the response sums the statistics need. */
+static void
+data_summary(fit_input *in, noa_curve *out)
+{
+	double		xm = 0.0,
+				ym = 0.0,
+				yy = 0.0,
+				sst = 0.0;
+	int			i;
+
+	out->n = in->n;
+	if (in->n == 0)
+		return;
+	out->x_min = out->x_max = in->x[0];
+	for (i = 0; i < in->n; i++)
+	{
+		out->x_min = fmin(out->x_min, in->x[i]);
+		out->x_max = fmax(out->x_max, in->x[i]);
+		xm += (in->x[i] - xm) / (i + 1);
+		ym += (in->y[i] - ym) / (i + 1);
+	}
+	for (i = 0; i < in->n; i++)
+	{
+		yy += in->y[i] * in->y[i];
+		sst += (in->y[i] - ym) * (in->y[i] - ym);
+	}
+	out->x_mean = xm;
+	out->y_mean = ym;
+	in->yy = yy;
+	in->sst = sst;
+}
+
+/* True when every double of the result is finite. */
+static int
+result_finite(const noa_curve *out)
+{
+	int			i;
+
+	for (i = 0; i < NOA_MAX_PARAMS; i++)
+		if (!isfinite(out->param[i]))
+			return 0;
+	for (i = 0; i < NOA_MAX_PARAMS * NOA_MAX_PARAMS; i++)
+		if (!isfinite(out->cov[i]))
+			return 0;
+	return isfinite(out->ssr) && isfinite(out->sigma) && isfinite(out->r2) &&
+		isfinite(out->aicc) && isfinite(out->x_min) && isfinite(out->x_max) &&
+		isfinite(out->x_mean) && isfinite(out->y_mean);
+}
+
+/*
+ * Fill SSR, sigma, r2, AICc and, unless the fit is already judged not
+ * identifiable, the covariance of the natural parameters out->param, from the
+ * analytic gradient over all n points.  Returns NOA_OK or NOA_ERR_NOMEM.
+ */
+static int
+result_finish(fit_input *in, noa_curve *out)
+{
+	const noa_model model = (noa_model) out->model;
+	const int	p = noa_model_nparams(model);
+	const int	n = in->n;
+	double		ssr = 0.0,
+				floor_;
+	int			i,
+				rc;
+
+	for (i = 0; i < n; i++)
+	{
+		double	   *gr = in->jac + (size_t) i * p;
+		double		full[NOA_MAX_PARAMS];
+		double		r;
+
+		noa_curve_value_grad(model, out->param, in->x[i], full);
+		memcpy(gr, full, sizeof(double) * p);
+		r = in->y[i] - out->param[0] * full[0];		/* f = b ∂f/∂b */
+		ssr += r * r;
+	}
+	out->ssr = ssr;
+	out->sigma = sqrt(ssr / (n - p));
+	out->r2 = in->sst > 0.0 ? 1.0 - ssr / in->sst : 0.0;
+	floor_ = fmax(DBL_EPSILON * DBL_EPSILON * in->yy, DBL_MIN);
+	if (n - p - 1 <= 0)
+		out->aicc = DBL_MAX;
+	else
+		out->aicc = n * log(fmax(ssr, floor_) / n) + 2.0 * p +
+			2.0 * p * (p + 1.0) / (n - p - 1.0);
+
+	if (out->status != NOA_FIT_NOT_IDENTIFIABLE)
+	{
+		double		cov[NOA_MAX_PARAMS * NOA_MAX_PARAMS];
+
+		rc = noa_nls_covariance(n, p, in->jac, ssr, FIT_RCOND_MIN, cov, NULL);
+		if (rc == NOA_NLS_NOMEM)
+			return NOA_ERR_NOMEM;
+		if (rc != NOA_NLS_OK)
+			out->status = NOA_FIT_NOT_IDENTIFIABLE;
+		else
+		{
+			int			a,
+						c;
+
+			for (a = 0; a < p; a++)
+				for (c = 0; c < p; c++)
+					out->cov[a * NOA_MAX_PARAMS + c] = cov[a * p + c];
+		}
+	}
+	if (!result_finite(out))
+		result_clear(out, NOA_FIT_NOT_IDENTIFIABLE);
+	return NOA_OK;
+}
+
+/* Natural parameters from the profiled scaled b and the scaled shape θ. */
+static void
+to_natural(const varpro *vp, double bs, const double *theta, double *param)
+{
+	const double X = vp->in->xscale,
+				Y = vp->in->yscale;
+	double		a = exp(theta[0]);
+
+	param[0] = bs * Y;
+	switch (vp->model)
+	{
+		case NOA_MODEL_POWER:
+			param[0] = exp(log(bs * Y) - a * log(X));
+			param[1] = a;
+			break;
+		case NOA_MODEL_HILL:
+			param[1] = a * X;
+			param[2] = exp(theta[1]);
+			break;
+		case NOA_MODEL_LOGISTIC:
+			param[1] = a * X;
+			param[2] = exp(theta[1]) / X;
+			break;
+		default:
+			param[1] = a * X;
+			break;
+	}
+}
+
+/* Map an nls return code to a noa_curve_fit one. */
+static int
+nls_to_fit_error(int rc)
+{
+	switch (rc)
+	{
+		case NOA_NLS_INTERRUPTED:
+			return NOA_ERR_INTERRUPTED;
+		case NOA_NLS_NOMEM:
+			return NOA_ERR_NOMEM;
+		default:
+			return NOA_ERR_INVALID;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* One family.                                                            */
+
+/* Linear family: closed form b = Σ x y / Σ x², done in scaled units. */
+static int
+fit_linear(fit_input *in, noa_curve *out)
+{
+	double		gg,
+				bs;
+	varpro		vp;
+
+	memset(&vp, 0, sizeof(vp));
+	vp.in = in;
+	vp.model = NOA_MODEL_LINEAR;
+	shape_eval(&vp, NULL, in->g, NULL);
+	bs = profile_b(in, in->g, &gg);
+	if (!(bs > 0.0))
+	{
+		result_clear(out, NOA_FIT_NOT_IDENTIFIABLE);
+		return NOA_OK;
+	}
+	out->param[0] = bs * in->yscale / in->xscale;
+	out->status = NOA_FIT_CONVERGED;
+	out->n_starts = 1;
+	out->n_starts_converged = 1;
+	return result_finish(in, out);
+}
+
+/* Lazily allocated nls workspace for q shape parameters over the m points. */
+static noa_nls_workspace *
+input_workspace(fit_input *in, int q)
+{
+	if (in->ws[q] == NULL)
+		in->ws[q] = noa_nls_alloc(in->m, q, 0);
+	return in->ws[q];
+}
+
+/*
+ * Nonlinear family: screen the starts by profiled SSR, run LM from the best
+ * FIT_LM_STARTS, keep the lowest SSR, then judge runaway and conditioning.
+ */
+static int
+fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
+{
+	fit_start	st[FIT_MAX_STARTS];
+	int			order[FIT_MAX_STARTS];
+	varpro		vp;
+	noa_nls_problem prob;
+	noa_nls_options nopt;
+	noa_nls_workspace *ws;
+	noa_nls_result best_res;
+	double		best_theta[FIT_MAX_SHAPE];
+	double		best_ssr = INFINITY;
+	int			ns,
+				nlm,
+				i,
+				j;
+
+	memset(&vp, 0, sizeof(vp));
+	vp.in = in;
+	vp.model = model;
+	vp.q = noa_model_nparams(model) - 1;
+	family_box(&vp);
+
+	ws = input_workspace(in, vp.q);
+	if (ws == NULL)
+		return NOA_ERR_NOMEM;
+
+	/* Screen: profiled SSR of every start, then order by it (stable). */
+	ns = family_starts(&vp, st);
+	for (i = 0; i < ns; i++)
+	{
+		st[i].ssr = varpro_screen(&vp, st[i].theta);
+		for (j = i; j > 0 && st[order[j - 1]].ssr > st[i].ssr; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+
+	prob.n = in->m;
+	prob.p = vp.q;
+	prob.residual = varpro_residual;
+	prob.jacobian = varpro_jacobian;
+	prob.arg = &vp;
+	nopt.max_iterations = in->opt->max_iterations;
+	nopt.xtol = in->opt->xtol;
+	nopt.gtol = in->opt->gtol;
+	nopt.interrupted = in->opt->interrupted;
+	nopt.interrupt_arg = in->opt->interrupt_arg;
+
+	memset(&best_res, 0, sizeof(best_res));
+	nlm = ns < FIT_LM_STARTS ? ns : FIT_LM_STARTS;
+	for (i = 0; i < nlm; i++)
+	{
+		double		theta[FIT_MAX_SHAPE];
+		noa_nls_result res;
+		int			rc;
+
+		memcpy(theta, st[order[i]].theta, sizeof(theta));
+		rc = noa_nls_solve(ws, &prob, &nopt, theta, &res);
+		if (rc != NOA_NLS_OK)
+			return nls_to_fit_error(rc);
+		out->n_starts++;
+		if (res.status == NOA_NLS_CONVERGED)
+			out->n_starts_converged++;
+		if (res.ssr < best_ssr)
+		{
+			best_ssr = res.ssr;
+			best_res = res;
+			memcpy(best_theta, theta, sizeof(theta));
+		}
+	}
+
+	/* Evaluate the retained point inside the box. */
+	for (j = 0; j < vp.q; j++)
+		best_theta[j] = fmin(fmax(best_theta[j], vp.lo[j]), vp.hi[j]);
+	vp.cached = 0;
+	varpro_update(&vp, best_theta);
+	if (!(vp.b > 0.0))
+	{
+		int			starts = out->n_starts,
+					conv = out->n_starts_converged;
+
+		result_clear(out, NOA_FIT_NOT_IDENTIFIABLE);
+		out->n_starts = starts;
+		out->n_starts_converged = conv;
+		return NOA_OK;
+	}
+	to_natural(&vp, vp.b, best_theta, out->param);
+	out->iterations = best_res.iterations;
+	out->status = best_res.status == NOA_NLS_CONVERGED ? NOA_FIT_CONVERGED
+		: NOA_FIT_MAX_ITERATIONS;
+	if (family_runaway(&vp, best_theta))
+	{
+		out->status = NOA_FIT_NOT_IDENTIFIABLE;
+		out->flags |= NOA_CURVE_FLAG_AT_BOUND;
+	}
+	return result_finish(in, out);
+}
+
+/*
+ * Fit one family into out (model, n and data summary already set), deciding
+ * INSUFFICIENT_DATA and the all-zero response first.
+ */
+static int
+fit_family(fit_input *in, noa_model model, noa_curve *out)
+{
+	const int	p = noa_model_nparams(model);
+
+	out->model = model;
+	if (in->n <= p || in->distinct < p + 1)
+	{
+		result_clear(out, NOA_FIT_INSUFFICIENT_DATA);
+		return NOA_OK;
+	}
+	if (in->yscale == 0.0)
+	{
+		result_clear(out, NOA_FIT_NOT_IDENTIFIABLE);
+		return NOA_OK;
+	}
+	if (in->opt->interrupted != NULL && in->opt->interrupted(in->opt->interrupt_arg))
+		return NOA_ERR_INTERRUPTED;
+	if (model == NOA_MODEL_LINEAR)
+		return fit_linear(in, out);
+	return fit_nonlinear(in, model, out);
+}
+
+/*
+ * AUTO ranking; true when a beats b.  Usable fits (converged or
+ * max_iterations) beat the rest; among them converged first, then lower AICc
+ * (ties keep the earlier family).  Among unusable fits the linear one wins,
+ * so it is the fallback whose status explains why nothing could be fitted.
+ */
+static int
+auto_better(const noa_curve *a, const noa_curve *b)
+{
+	int			ua = a->status == NOA_FIT_CONVERGED || a->status == NOA_FIT_MAX_ITERATIONS;
+	int			ub = b->status == NOA_FIT_CONVERGED || b->status == NOA_FIT_MAX_ITERATIONS;
+
+	if (ua != ub)
+		return ua;
+	if (!ua)
+		return a->model == NOA_MODEL_LINEAR;
+	if (a->status != b->status)
+		return a->status == NOA_FIT_CONVERGED;
+	return a->aicc < b->aicc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Input preparation and the entry point.                                 */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Scale the data, keep the positive-spend points, count distinct spends and
+ * take the quartiles of positive spend.  in->n, x, y, opt are set; returns
+ * NOA_OK or NOA_ERR_NOMEM (buffers in in->u...).
+ */
+static int
+input_prepare(fit_input *in)
+{
+	const int	n = in->n;
+	double	   *sorted;
+	int			i,
+				k,
+				is_sorted = 1;
+
+	in->xscale = 0.0;
+	in->yscale = 0.0;
+	for (i = 0; i < n; i++)
+	{
+		in->xscale = fmax(in->xscale, in->x[i]);
+		in->yscale = fmax(in->yscale, fabs(in->y[i]));
+		if (i > 0 && in->x[i] < in->x[i - 1])
+			is_sorted = 0;
+	}
+
+	/* u, lu, v, sorted copy, g, dg (m each at most n), jac (n × NOA_MAX_PARAMS). */
+	in->u = malloc(sizeof(double) * ((size_t) n * (5 + FIT_MAX_SHAPE + NOA_MAX_PARAMS) + 1));
+	if (in->u == NULL)
+		return NOA_ERR_NOMEM;
+	in->lu = in->u + n;
+	in->v = in->lu + n;
+	sorted = in->v + n;
+	in->g = sorted + n;
+	in->dg = in->g + n;
+	in->jac = in->dg + (size_t) n * FIT_MAX_SHAPE;
+
+	/* Distinct spend values. */
+	memcpy(sorted, in->x, sizeof(double) * n);
+	if (!is_sorted)
+		qsort(sorted, n, sizeof(double), cmp_double);
+	in->distinct = n > 0 ? 1 : 0;
+	for (i = 1; i < n; i++)
+		if (sorted[i] != sorted[i - 1])
+			in->distinct++;
+
+	in->m = 0;
+	in->vv = 0.0;
+	if (!(in->xscale > 0.0) || !(in->yscale > 0.0))
+		return NOA_OK;
+	for (i = 0; i < n; i++)
+	{
+		if (!(in->x[i] > 0.0))
+			continue;
+		k = in->m++;
+		in->u[k] = in->x[i] / in->xscale;
+		in->lu[k] = log(in->u[k]);
+		in->v[k] = in->y[i] / in->yscale;
+		in->vv += in->v[k] * in->v[k];
+	}
+
+	/* Quartiles of positive spend (order statistics of the sorted copy). */
+	for (k = 0; k < n && !(sorted[k] > 0.0); k++)
+		;
+	if (in->m > 0)
+	{
+		const double *pos = sorted + k;
+		const int	mm = in->m;
+
+		in->umin = pos[0] / in->xscale;
+		in->q25 = pos[(mm - 1) / 4] / in->xscale;
+		in->q50 = pos[(mm - 1) / 2] / in->xscale;
+		in->q75 = pos[(3 * (mm - 1)) / 4] / in->xscale;
+	}
+	return NOA_OK;
+}
+
+/* Release the buffers and workspaces of a fit_input. */
+static void
+input_free(fit_input *in)
+{
+	int			q;
+
+	for (q = 0; q <= FIT_MAX_SHAPE; q++)
+		noa_nls_free(in->ws[q]);
+	free(in->u);
+}
+
+/* Fit one family, or every family keeping the best AICc (see curve_fit.h). */
+int
+noa_curve_fit(noa_model model, const double *x, const double *y, int n,
+			  const noa_fit_options *opt, noa_curve *out)
+{
+	noa_fit_options defaults;
+	fit_input	in;
+	int			i,
+				rc = NOA_OK;
+
+	if (out == NULL)
+		return NOA_ERR_INVALID;
+	memset(out, 0, sizeof(*out));
+	if (model < NOA_MODEL_AUTO || model > NOA_MODEL_LAST || n < 0 ||
+		(n > 0 && (x == NULL || y == NULL)))
+		return NOA_ERR_INVALID;
+	for (i = 0; i < n; i++)
+		if (!isfinite(x[i]) || !isfinite(y[i]) || x[i] < 0.0)
+			return NOA_ERR_INVALID;
+	if (opt == NULL)
+	{
+		noa_fit_options_default(&defaults);
+		opt = &defaults;
+	}
+	if (opt->max_iterations < 0 || !(opt->xtol >= 0.0) || !(opt->gtol >= 0.0))
+		return NOA_ERR_INVALID;
+
+	memset(&in, 0, sizeof(in));
+	in.n = n;
+	in.x = x;
+	in.y = y;
+	in.opt = opt;
+	rc = input_prepare(&in);
+	if (rc == NOA_OK)
+	{
+		data_summary(&in, out);
+		if (model != NOA_MODEL_AUTO)
+			rc = fit_family(&in, model, out);
+		else
+		{
+			noa_curve	best,
+						cand;
+			int			m;
+
+			for (m = NOA_MODEL_FIRST; m <= NOA_MODEL_LAST && rc == NOA_OK; m++)
+			{
+				cand = *out;
+				rc = fit_family(&in, (noa_model) m, &cand);
+				if (m == NOA_MODEL_FIRST || auto_better(&cand, &best))
+					best = cand;
+			}
+			*out = best;
+			out->flags |= NOA_CURVE_FLAG_AUTO;
+		}
+	}
+	input_free(&in);
+	if (rc != NOA_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
