@@ -38,7 +38,7 @@ SELECT f.problem, s.status,
 FROM nist_fits f JOIN certified c USING (problem), noa.curve_summary(f.curve) s;
 
 SELECT problem, status,
-	to_char(b1, '9.9999999EEEE') AS b1, to_char(b2, '9.9999999EEEE') AS b2,
+	to_char(b1, '9.999999EEEE') AS b1, to_char(b2, '9.999999EEEE') AS b2,
 	lre_b1 >= 6 AND lre_b2 >= 6 AS params_6_digits,
 	lre_sd1 >= 3 AND lre_sd2 >= 3 AS sds_3_digits,
 	lre_rss >= 6 AS rss_6_digits
