@@ -24,14 +24,14 @@ WHERE p.pronamespace = 'noa'::regnamespace
 		'breakeven_spend', 'breakeven_spend_lo', 'breakeven_spend_hi', 'breakeven_note', 'saturation_spend',
 		'saturation_spend_lo', 'saturation_spend_hi', 'curve_summary', 'curve_points', 'curve_status', 'curve_model', 'curve_param')
 	AND NOT (p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's');
-SELECT function_returns('noa', 'response', ARRAY['curve', 'double precision'], 'double precision', 'response returns float8');
-SELECT function_returns('noa', 'marginal_roas', ARRAY['curve', 'double precision', 'double precision'], 'double precision', 'marginal_roas returns float8');
-SELECT function_returns('noa', 'breakeven_spend', ARRAY['curve', 'double precision', 'double precision'], 'double precision', 'breakeven_spend returns float8');
-SELECT function_returns('noa', 'saturation_spend', ARRAY['curve', 'double precision'], 'double precision', 'saturation_spend returns float8');
-SELECT has_function('noa', 'response_lo', ARRAY['curve', 'double precision', 'double precision'], 'response_lo(curve, spend, level)');
-SELECT has_function('noa', 'marginal_roas_hi', ARRAY['curve', 'double precision', 'double precision', 'double precision'], 'marginal_roas_hi(curve, spend, value, level)');
-SELECT has_function('noa', 'breakeven_spend_lo', ARRAY['curve', 'double precision', 'double precision', 'double precision'], 'breakeven_spend_lo(curve, target, value, level)');
-SELECT has_function('noa', 'saturation_spend_hi', ARRAY['curve', 'double precision', 'double precision'], 'saturation_spend_hi(curve, share, level)');
+SELECT function_returns('noa', 'response', ARRAY['noa.curve', 'double precision'], 'double precision', 'response returns float8');
+SELECT function_returns('noa', 'marginal_roas', ARRAY['noa.curve', 'double precision', 'double precision'], 'double precision', 'marginal_roas returns float8');
+SELECT function_returns('noa', 'breakeven_spend', ARRAY['noa.curve', 'double precision', 'double precision'], 'double precision', 'breakeven_spend returns float8');
+SELECT function_returns('noa', 'saturation_spend', ARRAY['noa.curve', 'double precision'], 'double precision', 'saturation_spend returns float8');
+SELECT has_function('noa', 'response_lo', ARRAY['noa.curve', 'double precision', 'double precision'], 'response_lo(curve, spend, level)');
+SELECT has_function('noa', 'marginal_roas_hi', ARRAY['noa.curve', 'double precision', 'double precision', 'double precision'], 'marginal_roas_hi(curve, spend, value, level)');
+SELECT has_function('noa', 'breakeven_spend_lo', ARRAY['noa.curve', 'double precision', 'double precision', 'double precision'], 'breakeven_spend_lo(curve, target, value, level)');
+SELECT has_function('noa', 'saturation_spend_hi', ARRAY['noa.curve', 'double precision', 'double precision'], 'saturation_spend_hi(curve, share, level)');
 
 -- No member is SECURITY DEFINER; no SQL-language member runs with the caller's search_path.
 SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
@@ -71,8 +71,8 @@ SELECT throws_ok($$SELECT 'v9:hill'::noa.curve$$, '0A000', NULL, 'unknown format
 -- Behaviour on degenerate groups: a status, not an error.
 SELECT is((SELECT noa.fit_curve(x, y) FROM (VALUES (1::float8, 1::float8)) v(x, y)) IS NOT NULL, true, 'one point gives a curve value');
 SELECT is((SELECT noa.curve_status(noa.fit_curve(x, y)) FROM (VALUES (1::float8, 1::float8)) v(x, y)), 'insufficient_data', 'one point: insufficient_data');
-SELECT is((SELECT noa.fit_curve(x, y) FROM (VALUES (1::float8, 1::float8)) v(x, y) WHERE false), NULL, 'empty group: NULL');
-SELECT is((SELECT noa.fit_curve(x, y) FROM (VALUES (NULL::float8, 1::float8)) v(x, y)), NULL, 'only NULL rows: NULL');
+SELECT ok((SELECT noa.fit_curve(x, y) FROM (VALUES (1::float8, 1::float8)) v(x, y) WHERE false) IS NULL, 'empty group: NULL');
+SELECT ok((SELECT noa.fit_curve(x, y) FROM (VALUES (NULL::float8, 1::float8)) v(x, y)) IS NULL, 'only NULL rows: NULL');
 SELECT is((SELECT noa.response(noa.fit_curve(x, y), 10) FROM (VALUES (1::float8, 1::float8)) v(x, y)), NULL, 'accessors answer NULL for an unusable curve');
 SELECT isnt((SELECT noa.curve_status(noa.fit_curve(5, y)) FROM generate_series(1, 20) y), 'converged', 'constant spend does not claim convergence');
 

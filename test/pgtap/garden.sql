@@ -4,7 +4,7 @@
 -- columns.  Pass = the backend survives and nothing raises an internal error
 -- (SQLSTATE class XX) or a crash-like failure.
 BEGIN;
-SELECT plan(5);
+SELECT plan(6);
 
 CREATE TEMP TABLE garden_log (fn text, call text, sqlstate text, message text);
 
@@ -84,7 +84,7 @@ DECLARE
 BEGIN
 	FOR f IN
 		SELECT p.oid, p.oid::regprocedure::text AS sig, p.proname, p.prokind,
-			p.proargtypes::oid[] AS argtypes, p.proargnames, p.pronargs
+			ARRAY(SELECT unnest(p.proargtypes::oid[])) AS argtypes, p.proargnames, p.pronargs
 		FROM pg_catalog.pg_proc p
 		JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
 			AND d.deptype = 'e'
@@ -152,6 +152,9 @@ SELECT is((SELECT string_agg(sig, ', ') FROM (
 		JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'noa'
 		WHERE p.prokind IN ('f', 'a') AND NOT ('internal'::regtype = ANY (p.proargtypes::oid[]))
 		EXCEPT SELECT fn FROM garden_log) s), NULL, 'every callable extension function was exercised');
+
+SELECT is((SELECT count(*) FROM garden_log WHERE sqlstate IN ('42601', '42883', '42804', '42P18'))::int, 0,
+	'every generated call was well-formed (no syntax, lookup or type errors)');
 
 SELECT ok((SELECT count(*) FROM garden_log WHERE sqlstate = '00000') > 0
 	AND (SELECT count(*) FROM garden_log WHERE sqlstate <> '00000') > 0,
