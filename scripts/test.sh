@@ -11,6 +11,12 @@ ensure_packages
 build_and_install
 
 fail=0
+log "lint: extension-script and build rules"
+lint_out=$(bash scripts/lint.sh 2>&1) || fail=1
+printf '%s\n' "$lint_out" | grep -v '^ok '
+lint_pass=$(printf '%s\n' "$lint_out" | sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+lint_fail=$(printf '%s\n' "$lint_out" | sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+
 log "C unit tests of the numeric core"
 unit_out=$(make -s PG_CONFIG="$PG_CONFIG" unit 2>&1) || fail=1
 printf '%s\n' "$unit_out"
@@ -51,8 +57,8 @@ fi
 tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
 
 stop_cluster
-total_pass=$((unit_pass + reg_pass + tap_pass))
-total_fail=$((unit_fail + reg_fail + tap_fail))
-echo "summary: C unit $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
