@@ -21,17 +21,20 @@
  *   - all responses zero, or a best b <= 0 (no positive response to spend):
  *     NOT_IDENTIFIABLE — a valid curve needs b > 0, and with b = 0 the shape
  *     is undetermined.
- *   - a shape parameter ending beyond its runaway threshold (see below), or a
- *     Jacobian whose equilibrated reciprocal condition number is below
- *     FIT_RCOND_MIN: NOT_IDENTIFIABLE (with NOA_CURVE_FLAG_AT_BOUND for the
- *     former).  The parameters and statistics of the best point are kept,
- *     the covariance is 0.
+ *   - a shape parameter that runs away (ends beyond its threshold, or can be
+ *     moved to its search limit without a significant rise in SSR; see
+ *     family_runaway), or a Jacobian whose equilibrated reciprocal condition
+ *     number is below FIT_RCOND_MIN: NOT_IDENTIFIABLE (with
+ *     NOA_CURVE_FLAG_AT_BOUND for the former).  The parameters and
+ *     statistics of the best point are kept, the covariance is 0.
  *   - INSUFFICIENT_DATA and parameter-less NOT_IDENTIFIABLE results carry
  *     only n and the data summary (x_min, x_max, x_mean, y_mean); every
  *     other field is 0.
  *   - aicc: when n-p-1 <= 0 the correction is undefined and aicc is DBL_MAX;
- *     the SSR inside the log is floored at DBL_EPSILON² Σy² so an exact fit
- *     gives a finite value.
+ *     the SSR inside the log is floored at FIT_AICC_FLOOR Σy² (an RMS
+ *     residual of 1e-8 of the response, below the solver's tolerance), so
+ *     exact fits give a finite value and tie, leaving the choice among them
+ *     to the parameter penalty.
  *   - r2: 0 when the response is constant (sst = 0).
  *   - any statistic that would overflow (absurd magnitudes): the result is
  *     reduced to NOT_IDENTIFIABLE without parameters.
@@ -50,9 +53,13 @@
 /* Shape parameters per family: p - 1 (b is profiled). */
 #define FIT_MAX_SHAPE (NOA_MAX_PARAMS - 1)
 
-/* Most starts screened by profiled SSR, and how many of the best get LM. */
+/*
+ * Most starts screened by profiled SSR, and how many of the best may get an
+ * LM run: the next is tried only while the previous runs failed to converge
+ * or ran away (family_runaway).
+ */
 #define FIT_MAX_STARTS 16
-#define FIT_LM_STARTS 2
+#define FIT_LM_STARTS 3
 
 /*
  * Search box (clamp) and runaway thresholds, in scaled units: spend scale
@@ -74,8 +81,31 @@
 #define FIT_STEEP_LO_CLAMP	1e-5
 #define FIT_STEEP_LO		1e-3
 
+/* Relative SSR floor inside AICc's logarithm (see the top comment). */
+#define FIT_AICC_FLOOR 1e-16
+
+/* χ²(1) 95% quantile: the profile-likelihood runaway test of family_runaway. */
+#define FIT_PROFILE_CHI2 3.841458820694124
+
 /* Equilibrated reciprocal condition number below which the fit is not identifiable. */
 #define FIT_RCOND_MIN 1e-10
+
+/*
+ * Starts are screened on every FIT_SCREEN_STRIDE-th positive-spend point once
+ * there are more than FIT_SCREEN_POINTS of them: ranking starts needs no more.
+ */
+#define FIT_SCREEN_POINTS 128
+#define FIT_SCREEN_STRIDE(m) ((m) > FIT_SCREEN_POINTS ? (m) / (FIT_SCREEN_POINTS / 2) : 1)
+
+/* Scaled positive-spend points. */
+typedef struct fit_points
+{
+	int			m;
+	double	   *u;				/* x/X */
+	double	   *lu;				/* log u */
+	double	   *v;				/* y/Y */
+	double		vv;				/* Σ v² */
+} fit_points;
 
 /* Data shared by every family fitted in one noa_curve_fit call. */
 typedef struct fit_input
@@ -83,13 +113,12 @@ typedef struct fit_input
 	int			n;				/* all points */
 	const double *x;
 	const double *y;
-	int			m;				/* points with positive spend */
-	double	   *u;				/* x/X for those points */
-	double	   *lu;				/* log u */
-	double	   *v;				/* y/Y for those points */
+	fit_points	all;			/* every point with positive spend */
+	fit_points	screen;			/* the subset that screens starts */
+	double	   *buf;			/* the one allocation behind every array here */
 	double		xscale;			/* X: largest spend */
 	double		yscale;			/* Y: largest |response| */
-	double		vv;				/* Σ v² over positive-spend points */
+	double		vz;				/* Σ (y/Y)² over zero-spend points */
 	double		umin;			/* smallest positive u */
 	double		q25,
 				q50,
@@ -97,8 +126,8 @@ typedef struct fit_input
 	int			distinct;		/* distinct spend values, zero included */
 	double		yy;				/* Σ y² */
 	double		sst;			/* Σ (y - ȳ)² */
-	double	   *g;				/* scratch: shape values, m */
-	double	   *dg;				/* scratch: shape derivatives, FIT_MAX_SHAPE × m */
+	double	   *g;				/* scratch: shape values, all.m */
+	double	   *dg;				/* scratch: shape derivatives, FIT_MAX_SHAPE × all.m */
 	double	   *jac;			/* scratch: natural Jacobian, n × NOA_MAX_PARAMS */
 	noa_nls_workspace *ws[FIT_MAX_SHAPE + 1];	/* by shape-parameter count */
 	const noa_fit_options *opt;
@@ -118,7 +147,7 @@ typedef struct varpro
 	double		gg;				/* Σ g² at key */
 } varpro;
 
-/* One local search's outcome. */
+/* A start candidate and its screened (profiled) SSR. */
 typedef struct fit_start
 {
 	double		theta[FIT_MAX_SHAPE];
@@ -204,17 +233,17 @@ sigmoid_pair(double z, double *s, double *sc)
 }
 
 /*
- * g_i = g(u_i; θ) for the positive-spend points and, when dg is not NULL,
+ * g_i = g(u_i; θ) for the points pts and, when dg is not NULL,
  * dg[j*m + i] = ∂g_i/∂θ_j.  θ is clamped to the search box; a clamped
  * coordinate has zero derivative.  One transcendental call per point.
  */
 static void
-shape_eval(const varpro *vp, const double *theta, double *g, double *dg)
+shape_eval(const varpro *vp, const fit_points *pts, const double *theta,
+		   double *g, double *dg)
 {
-	const fit_input *in = vp->in;
-	const double *u = in->u,
-			   *lu = in->lu;
-	const int	m = in->m;
+	const double *u = pts->u,
+			   *lu = pts->lu;
+	const int	m = pts->m;
 	double		t[FIT_MAX_SHAPE];
 	int			free_[FIT_MAX_SHAPE];
 	int			i,
@@ -350,18 +379,18 @@ shape_eval(const varpro *vp, const double *theta, double *g, double *dg)
 				memset(dg + (size_t) j * m, 0, sizeof(double) * m);
 }
 
-/* Profiled b = Σ g v / Σ g² and Σ g² for shape values g (b = 0 when g vanishes). */
+/* Profiled b = Σ g v / Σ g² and Σ g² for shape values g at pts (b = 0 when g vanishes). */
 static double
-profile_b(const fit_input *in, const double *g, double *gg_out)
+profile_b(const fit_points *pts, const double *g, double *gg_out)
 {
 	double		gg = 0.0,
 				gv = 0.0;
 	int			i;
 
-	for (i = 0; i < in->m; i++)
+	for (i = 0; i < pts->m; i++)
 	{
 		gg += g[i] * g[i];
-		gv += g[i] * in->v[i];
+		gv += g[i] * pts->v[i];
 	}
 	*gg_out = gg;
 	return gg > 0.0 ? gv / gg : 0.0;
@@ -375,8 +404,8 @@ varpro_update(varpro *vp, const double *theta)
 
 	if (vp->cached && memcmp(theta, vp->key, sizeof(double) * vp->q) == 0)
 		return;
-	shape_eval(vp, theta, in->g, in->dg);
-	vp->b = profile_b(in, in->g, &vp->gg);
+	shape_eval(vp, &in->all, theta, in->g, in->dg);
+	vp->b = profile_b(&in->all, in->g, &vp->gg);
 	memcpy(vp->key, theta, sizeof(double) * vp->q);
 	vp->cached = 1;
 }
@@ -390,8 +419,8 @@ varpro_residual(const double *theta, double *f, void *arg)
 	int			i;
 
 	varpro_update(vp, theta);
-	for (i = 0; i < in->m; i++)
-		f[i] = vp->b * in->g[i] - in->v[i];
+	for (i = 0; i < in->all.m; i++)
+		f[i] = vp->b * in->g[i] - in->all.v[i];
 	return 0;
 }
 
@@ -405,7 +434,7 @@ varpro_jacobian(const double *theta, double *jac, void *arg)
 {
 	varpro	   *vp = arg;
 	const fit_input *in = vp->in;
-	const int	m = in->m,
+	const int	m = in->all.m,
 				q = vp->q;
 	int			i,
 				j;
@@ -420,7 +449,7 @@ varpro_jacobian(const double *theta, double *jac, void *arg)
 
 		for (i = 0; i < m; i++)
 		{
-			dv += d[i] * in->v[i];
+			dv += d[i] * in->all.v[i];
 			gd += in->g[i] * d[i];
 		}
 		db = vp->gg > 0.0 ? (dv - 2.0 * vp->b * gd) / vp->gg : 0.0;
@@ -430,18 +459,18 @@ varpro_jacobian(const double *theta, double *jac, void *arg)
 	return 0;
 }
 
-/* Profiled SSR of the positive-spend points at θ (screening only, no derivatives). */
+/* Profiled SSR of the points pts at θ (no derivatives; invalidates the cache). */
 static double
-varpro_screen(varpro *vp, const double *theta)
+varpro_ssr(varpro *vp, const fit_points *pts, const double *theta)
 {
 	fit_input  *in = vp->in;
 	double		gg,
 				b;
 
 	vp->cached = 0;
-	shape_eval(vp, theta, in->g, NULL);
-	b = profile_b(in, in->g, &gg);
-	return fmax(in->vv - b * b * gg, 0.0);
+	shape_eval(vp, pts, theta, in->g, NULL);
+	b = profile_b(pts, in->g, &gg);
+	return fmax(pts->vv - b * b * gg, 0.0);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -480,7 +509,7 @@ family_box(varpro *vp)
 
 /* True when a scaled shape parameter set lies beyond a runaway threshold. */
 static int
-family_runaway(const varpro *vp, const double *theta)
+family_beyond(const varpro *vp, const double *theta)
 {
 	const double umin = vp->in->umin;
 	double		a = exp(theta[0]);
@@ -508,7 +537,40 @@ family_runaway(const varpro *vp, const double *theta)
 	}
 }
 
-/* Least-squares slope of log v on log u over points with v > 0 (a power-law exponent guess). */
+/*
+ * A shape parameter has run away when it ends beyond its threshold, or when
+ * moving it alone to either end of the search box raises the SSR by less
+ * than FIT_PROFILE_CHI2 s²: then the 95% profile-likelihood interval of that
+ * parameter reaches the search limit (the other parameters held fixed only
+ * overstate the rise), so the data cannot keep it away from there.  θ is
+ * inside the box; ssr is the profiled SSR of the positive-spend points there.
+ */
+static int
+family_runaway(varpro *vp, const double *theta, double ssr)
+{
+	const fit_input *in = vp->in;
+	const int	p = vp->q + 1;
+	double		s2,
+				t[FIT_MAX_SHAPE];
+	int			j;
+
+	if (family_beyond(vp, theta))
+		return 1;
+	s2 = (ssr + in->vz) / (in->n - p);
+	for (j = 0; j < vp->q; j++)
+	{
+		memcpy(t, theta, sizeof(t));
+		t[j] = vp->lo[j];
+		if (varpro_ssr(vp, &in->all, t) - ssr < FIT_PROFILE_CHI2 * s2)
+			return 1;
+		t[j] = vp->hi[j];
+		if (varpro_ssr(vp, &in->all, t) - ssr < FIT_PROFILE_CHI2 * s2)
+			return 1;
+	}
+	return 0;
+}
+
+/* Least-squares slope of log v on log u over screening points with v > 0 (a power-law exponent guess). */
 static double
 loglog_slope(const fit_input *in)
 {
@@ -519,17 +581,18 @@ loglog_slope(const fit_input *in)
 	int			i,
 				k = 0;
 
-	for (i = 0; i < in->m; i++)
+	for (i = 0; i < in->screen.m; i++)
 	{
-		double		ly;
+		double		lu = in->screen.lu[i],
+					ly;
 
-		if (!(in->v[i] > 0.0))
+		if (!(in->screen.v[i] > 0.0))
 			continue;
-		ly = log(in->v[i]);
-		sx += in->lu[i];
+		ly = log(in->screen.v[i]);
+		sx += lu;
 		sy += ly;
-		sxx += in->lu[i] * in->lu[i];
-		sxy += in->lu[i] * ly;
+		sxx += lu * lu;
+		sxy += lu * ly;
 		k++;
 	}
 	if (k < 2 || !(k * sxx - sx * sx > 0.0))
@@ -694,7 +757,7 @@ result_finish(fit_input *in, noa_curve *out)
 	out->ssr = ssr;
 	out->sigma = sqrt(ssr / (n - p));
 	out->r2 = in->sst > 0.0 ? 1.0 - ssr / in->sst : 0.0;
-	floor_ = fmax(DBL_EPSILON * DBL_EPSILON * in->yy, DBL_MIN);
+	floor_ = fmax(FIT_AICC_FLOOR * in->yy, DBL_MIN);
 	if (n - p - 1 <= 0)
 		out->aicc = DBL_MAX;
 	else
@@ -783,8 +846,8 @@ fit_linear(fit_input *in, noa_curve *out)
 	memset(&vp, 0, sizeof(vp));
 	vp.in = in;
 	vp.model = NOA_MODEL_LINEAR;
-	shape_eval(&vp, NULL, in->g, NULL);
-	bs = profile_b(in, in->g, &gg);
+	shape_eval(&vp, &in->all, NULL, in->g, NULL);
+	bs = profile_b(&in->all, in->g, &gg);
 	if (!(bs > 0.0))
 	{
 		result_clear(out, NOA_FIT_NOT_IDENTIFIABLE);
@@ -802,13 +865,14 @@ static noa_nls_workspace *
 input_workspace(fit_input *in, int q)
 {
 	if (in->ws[q] == NULL)
-		in->ws[q] = noa_nls_alloc(in->m, q, 0);
+		in->ws[q] = noa_nls_alloc(in->all.m, q, NOA_NLS_CHOLESKY);
 	return in->ws[q];
 }
 
 /*
  * Nonlinear family: screen the starts by profiled SSR, run LM from the best
- * FIT_LM_STARTS, keep the lowest SSR, then judge runaway and conditioning.
+ * (and the next ones while runs fail or run away, up to FIT_LM_STARTS), keep
+ * the lowest SSR, then judge runaway and conditioning.
  */
 static int
 fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
@@ -822,6 +886,7 @@ fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
 	noa_nls_result best_res;
 	double		best_theta[FIT_MAX_SHAPE];
 	double		best_ssr = INFINITY;
+	int			best_runaway = 0;
 	int			ns,
 				nlm,
 				i,
@@ -841,13 +906,13 @@ fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
 	ns = family_starts(&vp, st);
 	for (i = 0; i < ns; i++)
 	{
-		st[i].ssr = varpro_screen(&vp, st[i].theta);
+		st[i].ssr = varpro_ssr(&vp, &in->screen, st[i].theta);
 		for (j = i; j > 0 && st[order[j - 1]].ssr > st[i].ssr; j--)
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
 
-	prob.n = in->m;
+	prob.n = in->all.m;
 	prob.p = vp.q;
 	prob.residual = varpro_residual;
 	prob.jacobian = varpro_jacobian;
@@ -859,12 +924,15 @@ fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
 	nopt.interrupt_arg = in->opt->interrupt_arg;
 
 	memset(&best_res, 0, sizeof(best_res));
+	best_res.status = NOA_NLS_FAILED;
+	memcpy(best_theta, st[order[0]].theta, sizeof(best_theta));
 	nlm = ns < FIT_LM_STARTS ? ns : FIT_LM_STARTS;
 	for (i = 0; i < nlm; i++)
 	{
 		double		theta[FIT_MAX_SHAPE];
 		noa_nls_result res;
-		int			rc;
+		int			rc,
+					runaway;
 
 		memcpy(theta, st[order[i]].theta, sizeof(theta));
 		rc = noa_nls_solve(ws, &prob, &nopt, theta, &res);
@@ -873,18 +941,20 @@ fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
 		out->n_starts++;
 		if (res.status == NOA_NLS_CONVERGED)
 			out->n_starts_converged++;
+		for (j = 0; j < vp.q; j++)	/* the point the residuals were evaluated at */
+			theta[j] = fmin(fmax(theta[j], vp.lo[j]), vp.hi[j]);
+		runaway = family_runaway(&vp, theta, res.ssr);
 		if (res.ssr < best_ssr)
 		{
 			best_ssr = res.ssr;
 			best_res = res;
+			best_runaway = runaway;
 			memcpy(best_theta, theta, sizeof(theta));
 		}
+		if (res.status == NOA_NLS_CONVERGED && !runaway)
+			break;
 	}
 
-	/* Evaluate the retained point inside the box. */
-	for (j = 0; j < vp.q; j++)
-		best_theta[j] = fmin(fmax(best_theta[j], vp.lo[j]), vp.hi[j]);
-	vp.cached = 0;
 	varpro_update(&vp, best_theta);
 	if (!(vp.b > 0.0))
 	{
@@ -900,7 +970,7 @@ fit_nonlinear(fit_input *in, noa_model model, noa_curve *out)
 	out->iterations = best_res.iterations;
 	out->status = best_res.status == NOA_NLS_CONVERGED ? NOA_FIT_CONVERGED
 		: NOA_FIT_MAX_ITERATIONS;
-	if (family_runaway(&vp, best_theta))
+	if (best_runaway)
 	{
 		out->status = NOA_FIT_NOT_IDENTIFIABLE;
 		out->flags |= NOA_CURVE_FLAG_AT_BOUND;
@@ -969,17 +1039,20 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * Scale the data, keep the positive-spend points, count distinct spends and
- * take the quartiles of positive spend.  in->n, x, y, opt are set; returns
- * NOA_OK or NOA_ERR_NOMEM (buffers in in->u...).
+ * Scale the data, keep the positive-spend points (and the screening subset),
+ * count distinct spends and take the quartiles of positive spend.  in->n, x,
+ * y and opt are set; returns NOA_OK or NOA_ERR_NOMEM.
  */
 static int
 input_prepare(fit_input *in)
 {
 	const int	n = in->n;
+	fit_points *all = &in->all,
+			   *scr = &in->screen;
 	double	   *sorted;
 	int			i,
 				k,
+				stride,
 				is_sorted = 1;
 
 	in->xscale = 0.0;
@@ -992,48 +1065,70 @@ input_prepare(fit_input *in)
 			is_sorted = 0;
 	}
 
-	/* u, lu, v, sorted copy, g, dg (m each at most n), jac (n × NOA_MAX_PARAMS). */
-	in->u = malloc(sizeof(double) * ((size_t) n * (5 + FIT_MAX_SHAPE + NOA_MAX_PARAMS) + 1));
-	if (in->u == NULL)
+	/*
+	 * One buffer, n doubles per row: all.{u,lu,v}, screen.{u,lu,v}, sorted
+	 * copy, g, dg (FIT_MAX_SHAPE), jac (NOA_MAX_PARAMS).
+	 */
+	in->buf = malloc(sizeof(double) * ((size_t) n * (8 + FIT_MAX_SHAPE + NOA_MAX_PARAMS) + 1));
+	if (in->buf == NULL)
 		return NOA_ERR_NOMEM;
-	in->lu = in->u + n;
-	in->v = in->lu + n;
-	sorted = in->v + n;
+	all->u = in->buf;
+	all->lu = all->u + n;
+	all->v = all->lu + n;
+	scr->u = all->v + n;
+	scr->lu = scr->u + n;
+	scr->v = scr->lu + n;
+	sorted = scr->v + n;
 	in->g = sorted + n;
 	in->dg = in->g + n;
 	in->jac = in->dg + (size_t) n * FIT_MAX_SHAPE;
 
 	/* Distinct spend values. */
+	if (n == 0)
+		return NOA_OK;
 	memcpy(sorted, in->x, sizeof(double) * n);
 	if (!is_sorted)
 		qsort(sorted, n, sizeof(double), cmp_double);
-	in->distinct = n > 0 ? 1 : 0;
+	in->distinct = 1;
 	for (i = 1; i < n; i++)
 		if (sorted[i] != sorted[i - 1])
 			in->distinct++;
 
-	in->m = 0;
-	in->vv = 0.0;
+	all->m = scr->m = 0;
+	all->vv = scr->vv = 0.0;
 	if (!(in->xscale > 0.0) || !(in->yscale > 0.0))
 		return NOA_OK;
+	in->vz = 0.0;
 	for (i = 0; i < n; i++)
 	{
 		if (!(in->x[i] > 0.0))
+		{
+			in->vz += (in->y[i] / in->yscale) * (in->y[i] / in->yscale);
 			continue;
-		k = in->m++;
-		in->u[k] = in->x[i] / in->xscale;
-		in->lu[k] = log(in->u[k]);
-		in->v[k] = in->y[i] / in->yscale;
-		in->vv += in->v[k] * in->v[k];
+		}
+		k = all->m++;
+		all->u[k] = in->x[i] / in->xscale;
+		all->lu[k] = log(all->u[k]);
+		all->v[k] = in->y[i] / in->yscale;
+		all->vv += all->v[k] * all->v[k];
+	}
+	stride = FIT_SCREEN_STRIDE(all->m);
+	for (i = 0; i < all->m; i += stride)
+	{
+		k = scr->m++;
+		scr->u[k] = all->u[i];
+		scr->lu[k] = all->lu[i];
+		scr->v[k] = all->v[i];
+		scr->vv += all->v[i] * all->v[i];
 	}
 
 	/* Quartiles of positive spend (order statistics of the sorted copy). */
 	for (k = 0; k < n && !(sorted[k] > 0.0); k++)
 		;
-	if (in->m > 0)
+	if (all->m > 0)
 	{
 		const double *pos = sorted + k;
-		const int	mm = in->m;
+		const int	mm = all->m;
 
 		in->umin = pos[0] / in->xscale;
 		in->q25 = pos[(mm - 1) / 4] / in->xscale;
@@ -1051,7 +1146,7 @@ input_free(fit_input *in)
 
 	for (q = 0; q <= FIT_MAX_SHAPE; q++)
 		noa_nls_free(in->ws[q]);
-	free(in->u);
+	free(in->buf);
 }
 
 /* Fit one family, or every family keeping the best AICc (see curve_fit.h). */

@@ -192,7 +192,10 @@ noa_nls_solve(noa_nls_workspace *ws, const noa_nls_problem *problem,
 	x0 = gsl_vector_view_array(param, (size_t) problem->p);
 	status = gsl_multifit_nlinear_init(&x0.vector, &fdf, ws->gsl);
 	if (status != GSL_SUCCESS)
-		return NOA_NLS_OK;		/* the start cannot be evaluated: failed */
+	{
+		result->ssr = HUGE_VAL; /* the start cannot be evaluated: failed */
+		return NOA_NLS_OK;
+	}
 	ctx.started = 1;
 
 	/* A start that is already stationary needs no step (and would find none). */

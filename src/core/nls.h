@@ -63,7 +63,8 @@ typedef struct noa_nls_result
 {
 	noa_nls_status status;
 	int			iterations;
-	double		ssr;			/* sum of squared residuals at param */
+	double		ssr;			/* sum of squared residuals at param (+Inf when
+								 * the start cannot be evaluated) */
 } noa_nls_result;
 
 typedef struct noa_nls_workspace noa_nls_workspace;

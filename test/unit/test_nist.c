@@ -1,8 +1,9 @@
 /*
- * test_nist.c — the NIST StRD nonlinear-regression problems against the
- * generic solver (nls.h) from both NIST starts, and the curve fitter
- * (curve_fit.h) with its own automatic starts on the problems that are
- * response curves.  Prints the LRE table as TAP comments.
+ * test_nist.c — the generic solver (nls.h) and its covariance helper, and
+ * the NIST StRD nonlinear-regression problems: the solver from both NIST
+ * starts, and the curve fitter (curve_fit.h) with its own automatic starts
+ * on the problems that are response curves.  Prints the LRE table as TAP
+ * comments.
  *
  * Data: test/data/nist/<Name>.csv (read relative to the repository root).
  * Certified values, SDs and residual sums of squares are copied from
@@ -293,9 +294,207 @@ min_lre(const double *est, const double *cert, int p)
 	return m;
 }
 
+/* Outcome of one solve, scored against the certified values. */
+typedef struct nist_score
+{
+	noa_nls_result res;
+	double		b[NIST_MAX_P];
+	double		lre_param;		/* min over parameters */
+	double		lre_ssr;
+	double		lre_sd;			/* min over certified SDs */
+} nist_score;
+
+/* Solve one problem from one start with the given method flags; score it. */
+static int
+nist_solve(const nist_problem *pr, const nist_data *d, const double *start,
+		   int flags, nist_score *sc)
+{
+	noa_nls_options opt = {1000, 1e-12, 1e-12, NULL, NULL};
+	nist_fit	fit = {pr, d};
+	noa_nls_problem np = {d->n, pr->p, nist_residual, nist_jacobian, &fit};
+	noa_nls_workspace *ws = noa_nls_alloc(d->n, pr->p, flags);
+	double		jac[NIST_MAX_OBS * NIST_MAX_P],
+				cov[NIST_MAX_P * NIST_MAX_P],
+				sd[NIST_MAX_P];
+	int			rc,
+				j;
+
+	memset(sc, 0, sizeof(*sc));
+	if (ws == NULL)
+		return NOA_NLS_NOMEM;
+	memcpy(sc->b, start, sizeof(double) * pr->p);
+	rc = noa_nls_solve(ws, &np, &opt, sc->b, &sc->res);
+	noa_nls_free(ws);
+	if (rc != NOA_NLS_OK)
+		return rc;
+	nist_jacobian(sc->b, jac, &fit);
+	if (noa_nls_covariance(d->n, pr->p, jac, sc->res.ssr, 1e-14, cov, NULL) == NOA_NLS_OK)
+		for (j = 0; j < pr->p; j++)
+			sd[j] = sqrt(cov[j * pr->p + j]);
+	else
+		memset(sd, 0, sizeof(sd));
+	sc->lre_param = min_lre(sc->b, pr->cert, pr->p);
+	sc->lre_ssr = unit_lre(sc->res.ssr, pr->cert_rss);
+	sc->lre_sd = min_lre(sd, pr->cert_sd, pr->p);
+	return NOA_NLS_OK;
+}
+
+/* Print one row of the LRE table as a TAP comment. */
+static void
+nist_report(const char *name, const char *how, const nist_score *sc)
+{
+	printf("# %-8s %-15s LRE=%4.1f  ssr LRE=%4.1f  sd LRE=%4.1f  iterations=%d\n",
+		   name, how, sc->lre_param, sc->lre_ssr, sc->lre_sd, sc->res.iterations);
+}
+
+/*
+ * (a) The generic solver (LM, QR, More scaling) with each problem's analytic
+ * Jacobian from both NIST starts: min LRE >= 6 on the parameters and the RSS,
+ * >= 3 on the certified SDs.  One start is a documented failure:
+ * BoxBOD start 1 (1, 1) — GSL's own test suite disables it for every method.
+ * From there LM walks onto the plateau b2 -> large where 1-exp(-b2 x) = 1 at
+ * every x and stops, stationary, at b1 = mean(y); that is asserted as is,
+ * and geodesic acceleration (NOA_NLS_GEODESIC) is shown to solve it.
+ */
+static void
+test_solver(void)
+{
+	int			k,
+				s;
+
+	printf("# NIST StRD, generic solver (noa_nls: GSL trust region, LM + QR)\n");
+	for (k = 0; k < N_PROBLEMS; k++)
+	{
+		const nist_problem *pr = &problems[k];
+		nist_data	d;
+
+		if (nist_read(pr->name, &d) != 0)
+		{
+			CHECK(0, "%s: read test/data/nist/%s.csv", pr->name, pr->name);
+			continue;
+		}
+		for (s = 1; s <= 2; s++)
+		{
+			nist_score	sc;
+			char		how[32];
+			int			rc = nist_solve(pr, &d, s == 1 ? pr->start1 : pr->start2, 0, &sc);
+
+			snprintf(how, sizeof(how), "start%d", s);
+			nist_report(pr->name, how, &sc);
+			if (strcmp(pr->name, "BoxBOD") == 0 && s == 1)
+			{
+				CHECK(rc == NOA_NLS_OK && sc.res.status == NOA_NLS_CONVERGED &&
+					  sc.b[1] > 10.0 && sc.res.ssr > 5.0 * pr->cert_rss &&
+					  sc.lre_param < 1.0,
+					  "%s start1: known failure, stops on the plateau b2 = %.4g (rss %.6g vs %.6g)",
+					  pr->name, sc.b[1], sc.res.ssr, pr->cert_rss);
+				rc = nist_solve(pr, &d, pr->start1, NOA_NLS_GEODESIC, &sc);
+				nist_report(pr->name, "start1+geodesic", &sc);
+				snprintf(how, sizeof(how), "start1 geodesic");
+			}
+			CHECK(rc == NOA_NLS_OK && sc.res.status == NOA_NLS_CONVERGED &&
+				  sc.lre_param >= 6.0 && sc.lre_ssr >= 6.0,
+				  "%s %s: converged, parameter LRE %.1f, rss LRE %.1f",
+				  pr->name, how, sc.lre_param, sc.lre_ssr);
+			CHECK(sc.lre_sd >= 3.0, "%s %s: certified SD LRE %.1f",
+				  pr->name, how, sc.lre_sd);
+		}
+	}
+}
+
+/*
+ * (b) The curve fitter with its automatic starts on the NIST problems that
+ * are response curves: Misra1a and BoxBOD are exponential (b1 = b,
+ * b2 = 1/k), Misra1d is michaelis_menten (b1 = b, b2 = 1/k).  SD of b2 by
+ * the exact linearised transform sd(k)/k².
+ */
+static void
+test_curve_fit(void)
+{
+	static const struct
+	{
+		const char *name;
+		noa_model	model;
+	}			cases[] = {
+		{"Misra1a", NOA_MODEL_EXPONENTIAL},
+		{"BoxBOD", NOA_MODEL_EXPONENTIAL},
+		{"Misra1d", NOA_MODEL_MICHAELIS_MENTEN},
+	};
+	int			c,
+				k;
+
+	printf("# NIST StRD, noa_curve_fit with automatic starts\n");
+	for (c = 0; c < (int) (sizeof(cases) / sizeof(cases[0])); c++)
+	{
+		const nist_problem *pr = NULL;
+		nist_data	d;
+		noa_curve	fit;
+		double		b[2],
+					sd[2];
+		double		lre_p,
+					lre_ssr,
+					lre_sd;
+		int			rc;
+
+		for (k = 0; k < N_PROBLEMS; k++)
+			if (strcmp(problems[k].name, cases[c].name) == 0)
+				pr = &problems[k];
+		if (pr == NULL || nist_read(pr->name, &d) != 0)
+		{
+			CHECK(0, "%s: problem and data available", cases[c].name);
+			continue;
+		}
+		rc = noa_curve_fit(cases[c].model, d.x, d.y, d.n, NULL, &fit);
+		b[0] = fit.param[0];
+		b[1] = 1.0 / fit.param[1];
+		sd[0] = sqrt(fit.cov[0]);
+		sd[1] = sqrt(fit.cov[NOA_MAX_PARAMS + 1]) / (fit.param[1] * fit.param[1]);
+		lre_p = min_lre(b, pr->cert, 2);
+		lre_ssr = unit_lre(fit.ssr, pr->cert_rss);
+		lre_sd = min_lre(sd, pr->cert_sd, 2);
+		printf("# %-8s %-15s LRE=%4.1f  ssr LRE=%4.1f  sd LRE=%4.1f  iterations=%d starts=%d\n",
+			   pr->name, noa_model_name(cases[c].model), lre_p, lre_ssr, lre_sd,
+			   fit.iterations, fit.n_starts);
+		CHECK(rc == NOA_OK && fit.status == NOA_FIT_CONVERGED && lre_p >= 6.0 && lre_ssr >= 6.0,
+			  "%s as %s, automatic starts: parameter LRE %.1f, rss LRE %.1f",
+			  pr->name, noa_model_name(cases[c].model), lre_p, lre_ssr);
+		CHECK(lre_sd >= 3.0, "%s as %s: certified SD LRE %.1f",
+			  pr->name, noa_model_name(cases[c].model), lre_sd);
+	}
+}
+
+/* The covariance helper: a known inverse, and singular Jacobians refused. */
+static void
+test_covariance(void)
+{
+	static const double jac[8] = {1, 0, 0, 1, 1, 1, 1, -1};	/* JᵀJ = 3 I */
+	static const double dup[8] = {1, 2, 2, 4, 3, 6, 4, 8};	/* rank 1 */
+	static const double zero[8] = {1, 0, 2, 0, 3, 0, 4, 0};	/* a zero column */
+	double		cov[4],
+				rcond;
+	int			rc;
+
+	rc = noa_nls_covariance(4, 2, jac, 4.0, 1e-12, cov, &rcond);
+	CHECK(rc == NOA_NLS_OK && unit_close(cov[0], 2.0 / 3.0, 1e-14) &&
+		  unit_close(cov[3], 2.0 / 3.0, 1e-14) && fabs(cov[1]) < 1e-15 &&
+		  cov[1] == cov[2] && unit_close(rcond, 1.0, 1e-14),
+		  "covariance: s² (JᵀJ)⁻¹ = (2/3) I for JᵀJ = 3 I, s² = 2");
+	rc = noa_nls_covariance(4, 2, dup, 1.0, 1e-12, cov, &rcond);
+	CHECK(rc == NOA_NLS_SINGULAR && cov[0] == 0.0 && cov[3] == 0.0 && rcond < 1e-12,
+		  "covariance: proportional columns are singular (rcond %.1e), cov zeroed", rcond);
+	rc = noa_nls_covariance(4, 2, zero, 1.0, 1e-12, cov, NULL);
+	CHECK(rc == NOA_NLS_SINGULAR && cov[0] == 0.0, "covariance: a zero column is singular");
+	CHECK(noa_nls_covariance(2, 2, jac, 1.0, 1e-12, cov, NULL) == NOA_NLS_INVALID &&
+		  noa_nls_alloc(1, 2, 0) == NULL,
+		  "n <= p is refused by the covariance and the workspace");
+}
+
 int
 main(void)
 {
 	gsl_set_error_handler_off();
+	test_covariance();
+	test_solver();
+	test_curve_fit();
 	return unit_done();
 }
