@@ -1,0 +1,782 @@
+
+-- ---------------------------------------------------------------------------
+-- Data-quality alarms: noa.data_quality(source, business, ...)
+-- ---------------------------------------------------------------------------
+--
+-- Reads an ad-platform table or view (Fivetran ad_reporting column names by
+-- default) and, optionally, the shop's own orders table, and returns one flat
+-- row per problem found, with a plain-language explanation.
+--
+-- Security: the relation comes in as a regclass; columns are looked up in
+-- pg_attribute and every identifier enters the dynamic SQL only through
+-- format('%I'); constants enter through EXECUTE ... USING.  search_path is
+-- pinned to pg_catalog, pg_temp.  The function runs as the caller (no
+-- SECURITY DEFINER), so the caller's privileges and row-level security apply.
+--
+-- Labels: STABLE (reads tables and current_date, writes nothing).  PARALLEL
+-- RESTRICTED, not SAFE: it may be pointed at a temporary table, which a
+-- parallel worker cannot read, and at a view whose own functions may be
+-- parallel-unsafe; running it in the leader only is always correct.  There is
+-- no EXCEPTION block and no write, so nothing stronger than RESTRICTED is
+-- needed.
+
+CREATE FUNCTION @extschema@.data_quality(
+	source               regclass,
+	business             regclass DEFAULT NULL,
+	date_col             text     DEFAULT 'date_day',
+	platform_col         text     DEFAULT 'platform',
+	campaign_col         text     DEFAULT 'campaign_id',
+	spend_col            text     DEFAULT 'spend',
+	impressions_col      text     DEFAULT 'impressions',
+	clicks_col           text     DEFAULT 'clicks',
+	conversions_col      text     DEFAULT 'conversions',
+	value_col            text     DEFAULT 'conversions_value',
+	currency_col         text     DEFAULT 'currency',
+	business_date_col    text     DEFAULT 'date_day',
+	business_orders_col  text     DEFAULT 'orders',
+	business_revenue_col text     DEFAULT 'revenue',
+	as_of                date     DEFAULT NULL,
+	max_staleness_days   integer  DEFAULT 3)
+RETURNS TABLE (
+	check_name     text,
+	severity       text,
+	platform       text,
+	campaign_id    text,
+	first_day      date,
+	last_day       date,
+	rows_affected  bigint,
+	spend_affected numeric,   -- rounded to cents (typmods of result columns are not kept by PostgreSQL)
+	currency       text,
+	explanation    text)
+LANGUAGE plpgsql
+STABLE
+PARALLEL RESTRICTED
+CALLED ON NULL INPUT
+COST 10000
+ROWS 20
+SET search_path = pg_catalog, pg_temp
+SET DateStyle = 'ISO, YMD'   -- dates inside explanations are always YYYY-MM-DD
+AS $function$
+DECLARE
+	-- one entry per column argument: relation (1 = source, 2 = business),
+	-- argument name, value, default, required, kind (date | number | text)
+	arg_rel  int[]     := ARRAY[1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2];
+	arg_name text[]    := ARRAY['date_col', 'platform_col', 'campaign_col', 'spend_col',
+	                            'impressions_col', 'clicks_col', 'conversions_col', 'value_col',
+	                            'currency_col', 'business_date_col', 'business_orders_col',
+	                            'business_revenue_col'];
+	arg_val  text[];
+	arg_def  text[]    := ARRAY['date_day', 'platform', 'campaign_id', 'spend', 'impressions',
+	                            'clicks', 'conversions', 'conversions_value', 'currency',
+	                            'date_day', 'orders', 'revenue'];
+	arg_req  boolean[] := ARRAY[true, false, true, true, false, false, false, false, false,
+	                            true, false, false];
+	arg_kind text[]    := ARRAY['date', 'text', 'text', 'number', 'number', 'number', 'number',
+	                            'number', 'text', 'date', 'number', 'number'];
+	arg_what text[]    := ARRAY['the date checks', 'per-platform grouping and the staleness check',
+	                            'every per-campaign check', 'every spend check',
+	                            'the clicks-vs-impressions and spend-without-impressions checks',
+	                            'the clicks checks', 'the conversion and tracking-break checks',
+	                            'the conversion-value checks', 'the currency checks',
+	                            'the business comparison', 'the conversions-vs-orders comparison',
+	                            'the value-vs-revenue comparison'];
+	expr     text[]    := ARRAY[]::text[];   -- SQL expression per column argument
+	notes    text[]    := ARRAY[]::text[];   -- info rows for skipped optional columns
+	rel      regclass;
+	rel_nsp  name;
+	rel_name name;
+	rel_kind "char";
+	att_type oid;
+	att_cat  "char";
+	att_ci   text;
+	att_name name;
+	all_cols text;
+	i        int;
+	src_sql  text;
+	biz_sql  text;
+	ref_day  date := coalesce(as_of, current_date);
+	q        text;
+BEGIN
+	IF source IS NULL THEN
+		RAISE EXCEPTION 'noa.data_quality: source must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+			      HINT = 'Pass the ad table or view, e.g. noa.data_quality(''ad_reporting.campaign_report'').';
+	END IF;
+	IF max_staleness_days IS NULL OR max_staleness_days < 0 THEN
+		RAISE EXCEPTION 'noa.data_quality: max_staleness_days must be 0 or more, got %',
+			coalesce(max_staleness_days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'max_staleness_days is the number of days the newest row may lag behind as_of (default 3).';
+	END IF;
+
+	arg_val := ARRAY[date_col, platform_col, campaign_col, spend_col, impressions_col,
+	                 clicks_col, conversions_col, value_col, currency_col,
+	                 business_date_col, business_orders_col, business_revenue_col];
+
+	-- Resolve both relations.
+	FOR i IN 1 .. 2 LOOP
+		rel := CASE i WHEN 1 THEN source ELSE business END;
+		CONTINUE WHEN rel IS NULL;
+		SELECT n.nspname, c.relname, c.relkind INTO rel_nsp, rel_name, rel_kind
+		FROM pg_catalog.pg_class AS c
+		JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+		WHERE c.oid = rel;
+		IF rel_kind IS NULL OR rel_kind NOT IN ('r', 'v', 'm', 'f', 'p') THEN
+			RAISE EXCEPTION 'noa.data_quality: % is not a table or view', rel
+				USING ERRCODE = 'wrong_object_type',
+				      HINT = format('Pass a table, view, materialized view or foreign table as %s.',
+				                    CASE i WHEN 1 THEN 'source' ELSE 'business' END);
+		END IF;
+		IF i = 1 THEN
+			src_sql := format('%I.%I', rel_nsp, rel_name);
+		ELSE
+			biz_sql := format('%I.%I', rel_nsp, rel_name);
+		END IF;
+	END LOOP;
+
+	-- Resolve every column argument.
+	FOR i IN 1 .. pg_catalog.array_length(arg_name, 1) LOOP
+		expr := expr || NULL::text;
+		rel := CASE arg_rel[i] WHEN 1 THEN source ELSE business END;
+		CONTINUE WHEN rel IS NULL;       -- no business table: its columns are not used
+		IF arg_val[i] IS NULL THEN
+			IF arg_req[i] THEN
+				RAISE EXCEPTION 'noa.data_quality: % must not be NULL', arg_name[i]
+					USING ERRCODE = 'null_value_not_allowed',
+					      HINT = format('%s names a required column of %s (default %L).', arg_name[i], rel, arg_def[i]);
+			END IF;
+			CONTINUE;                    -- optional column switched off by the caller
+		END IF;
+
+		att_type := NULL;
+		SELECT a.atttypid, a.attname INTO att_type, att_name
+		FROM pg_catalog.pg_attribute AS a
+		WHERE a.attrelid = rel
+		  AND a.attname = arg_val[i]::name
+		  AND a.attnum > 0 AND NOT a.attisdropped;
+
+		IF att_type IS NULL THEN
+			IF NOT arg_req[i] AND arg_val[i] = arg_def[i] THEN
+				-- an optional column under its default name is simply absent
+				notes := notes || format('Column %I (argument %s) is not in %s, so %s %s skipped. '
+				                         'If the column exists under another name, pass %s => ''<name>''; '
+				                         'pass %s => NULL to silence this note.',
+				                         arg_val[i], arg_name[i], rel, arg_what[i],
+				                         CASE WHEN arg_what[i] LIKE '%checks' OR arg_what[i] LIKE '%comparison' THEN 'were' ELSE 'was' END,
+				                         arg_name[i], arg_name[i]);
+				CONTINUE;
+			END IF;
+			SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum),
+			       pg_catalog.min(a.attname) FILTER (WHERE pg_catalog.lower(a.attname) = pg_catalog.lower(arg_val[i]))
+			  INTO all_cols, att_ci
+			FROM pg_catalog.pg_attribute AS a
+			WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+			RAISE EXCEPTION 'noa.data_quality: column % does not exist in %', pg_catalog.quote_ident(arg_val[i]), rel
+				USING ERRCODE = 'undefined_column',
+				      HINT = CASE WHEN att_ci IS NOT NULL
+				                  THEN format('Column names are case-sensitive: did you mean %s => %L?', arg_name[i], att_ci)
+				                  ELSE format('Pass the right column name with %s => ''<name>''. Columns of %s: %s.',
+				                              arg_name[i], rel, coalesce(all_cols, '(none)')) END;
+		END IF;
+
+		SELECT CASE WHEN t.typtype = 'd' THEN bt.typcategory ELSE t.typcategory END
+		  INTO att_cat
+		FROM pg_catalog.pg_type AS t
+		LEFT JOIN pg_catalog.pg_type AS bt ON bt.oid = t.typbasetype
+		WHERE t.oid = att_type;
+
+		IF arg_kind[i] = 'date' THEN
+			IF att_cat IS DISTINCT FROM 'D' OR att_type = 'pg_catalog.time'::regtype
+			   OR att_type = 'pg_catalog.timetz'::regtype THEN
+				RAISE EXCEPTION 'noa.data_quality: column % of % has type %, expected date',
+					pg_catalog.quote_ident(arg_val[i]), rel, pg_catalog.format_type(att_type, NULL)
+					USING ERRCODE = 'datatype_mismatch',
+					      HINT = format('Pass a date or timestamp column as %s, or a view that casts it to date.', arg_name[i]);
+			END IF;
+			expr[i] := format('(t.%I)::pg_catalog.date', att_name);
+		ELSIF arg_kind[i] = 'number' THEN
+			IF att_cat IS DISTINCT FROM 'N' THEN
+				RAISE EXCEPTION 'noa.data_quality: column % of % has type %, expected a number',
+					pg_catalog.quote_ident(arg_val[i]), rel, pg_catalog.format_type(att_type, NULL)
+					USING ERRCODE = 'datatype_mismatch',
+					      HINT = format('Pass a numeric column as %s, or a view that casts it (e.g. (metrics->>''spend'')::numeric).', arg_name[i]);
+			END IF;
+			expr[i] := format('(t.%I)::pg_catalog.numeric', att_name);
+		ELSE
+			expr[i] := format('(t.%I)::pg_catalog.text', att_name);
+		END IF;
+	END LOOP;
+
+	-- The business rows, summed per day; an empty set when there is no business table.
+	IF business IS NULL THEN
+		biz_sql := 'SELECT NULL::pg_catalog.date AS d, NULL::pg_catalog.numeric AS orders, '
+		           'NULL::pg_catalog.numeric AS revenue WHERE false';
+	ELSE
+		biz_sql := format('SELECT %s AS d, pg_catalog.sum(%s) AS orders, pg_catalog.sum(%s) AS revenue '
+		                  'FROM %s AS t WHERE %s IS NOT NULL GROUP BY 1',
+		                  expr[10], coalesce(expr[11], 'NULL::pg_catalog.numeric'),
+		                  coalesce(expr[12], 'NULL::pg_catalog.numeric'), biz_sql, expr[10]);
+	END IF;
+
+	src_sql := format(
+		'SELECT %s AS d, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t',
+		expr[1], coalesce(expr[2], 'NULL::pg_catalog.text'), expr[3], expr[4],
+		coalesce(expr[5], 'NULL::pg_catalog.numeric'), coalesce(expr[6], 'NULL::pg_catalog.numeric'),
+		coalesce(expr[7], 'NULL::pg_catalog.numeric'), coalesce(expr[8], 'NULL::pg_catalog.numeric'),
+		coalesce(expr[9], 'NULL::pg_catalog.text'), src_sql);
+
+	-- The checks.  $1 = reference day for staleness, $2 = max_staleness_days,
+	-- $3 = info notes, $4 = currency column present, $5 = business table given,
+	-- $6..$10 = the user's names of the spend, impressions, clicks,
+	-- conversions and value columns (for messages only).
+	q := format($sql$
+WITH
+raw0 AS MATERIALIZED (%s),
+raw AS MATERIALIZED (
+	SELECT r.*,
+	       pg_catalog.dense_rank() OVER (ORDER BY r.pf, r.cp) AS cid,
+	       CASE WHEN r.sp > '-Infinity' AND r.sp < 'Infinity' THEN r.sp END AS fsp,
+	       CASE WHEN r.im > '-Infinity' AND r.im < 'Infinity' THEN r.im END AS fim,
+	       CASE WHEN r.cl > '-Infinity' AND r.cl < 'Infinity' THEN r.cl END AS fcl,
+	       CASE WHEN r.cv > '-Infinity' AND r.cv < 'Infinity' THEN r.cv END AS fcv,
+	       CASE WHEN r.va > '-Infinity' AND r.va < 'Infinity' THEN r.va END AS fva
+	FROM raw0 AS r
+),
+tcur AS (SELECT CASE WHEN count(DISTINCT cu) = 1 THEN min(cu) END AS cur FROM raw),
+camp AS MATERIALIZED (
+	SELECT cid, min(pf) AS pf, min(cp) AS cp,
+	       CASE WHEN count(DISTINCT cu) = 1 THEN min(cu) END AS cur
+	FROM raw WHERE cp IS NOT NULL GROUP BY cid
+),
+-- identical copies of a row (reported by duplicate_rows) count once below
+dedup AS MATERIALIZED (
+	SELECT DISTINCT cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva
+	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
+),
+-- one row per campaign and day, finite values only
+daily AS MATERIALIZED (
+	SELECT cid, d, sum(fsp) AS sp, sum(fcv) AS cv, count(*) AS n,
+	       d - (row_number() OVER (PARTITION BY cid ORDER BY d))::int AS blk
+	FROM dedup GROUP BY cid, d
+),
+money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
+-- ---- duplicate rows for the same day and campaign -------------------------
+dup_day AS (
+	SELECT cid, d, count(*) AS n, count(DISTINCT (sp, im, cl, cv, va, cu)) AS variants,
+	       sum(fsp) AS s, max(fsp) AS smax, sum(fcv) AS c, max(fcv) AS cmax
+	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
+	GROUP BY cid, d HAVING count(*) > 1
+),
+chk_dup AS (
+	SELECT CASE WHEN x.identical THEN 'duplicate_rows' ELSE 'duplicate_keys' END AS check_name,
+	       CASE WHEN x.identical THEN 'error' ELSE 'warning' END AS severity,
+	       x.cid, min(x.d) AS first_day, max(x.d) AS last_day,
+	       sum(x.n - 1) AS rows_affected,
+	       CASE WHEN x.identical THEN sum(x.s - x.smax) ELSE sum(x.s) END AS spend_affected,
+	       CASE WHEN x.identical THEN
+	         format('%%s the campaign has %%s extra identical row(s) (%%s day(s) affected), so totals count %%s of '
+	                'spend and %%s conversion(s) twice. Deduplicate the loader output (e.g. SELECT DISTINCT in a '
+	                'staging view) before analysing.',
+	                CASE WHEN min(x.d) = max(x.d) THEN 'On ' || min(x.d)
+	                     ELSE 'Between ' || min(x.d) || ' and ' || max(x.d) END,
+	                sum(x.n - 1), count(*),
+	                to_char(round(coalesce(sum(x.s - x.smax), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || min(c.cur), ''),
+	                trim_scale(round(coalesce(sum(x.c - x.cmax), 0), 2)))
+	       ELSE
+	         format('%%s the campaign has %%s rows with different values on %%s day(s), %%s more than one per day '
+	                '(spend on those days %%s). The table is finer than one row per day and campaign (e.g. per ad '
+	                'group or country), or a restatement was appended: aggregate to day x campaign in a view, or '
+	                'remove the stale version.',
+	                CASE WHEN min(x.d) = max(x.d) THEN 'On ' || min(x.d)
+	                     ELSE 'Between ' || min(x.d) || ' and ' || max(x.d) END,
+	                sum(x.n), count(*), sum(x.n - 1),
+	                to_char(round(coalesce(sum(x.s), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || min(c.cur), ''))
+	       END AS explanation
+	FROM (SELECT dd.*, dd.variants = 1 AS identical FROM dup_day dd) AS x
+	JOIN camp c ON c.cid = x.cid
+	GROUP BY x.cid, x.identical
+),
+-- ---- missing days inside a campaign's active range ------------------------
+gap AS (
+	SELECT cid, d + 1 AS g1, nd - 1 AS g2, nd - d - 1 AS days
+	FROM (SELECT cid, d, lead(d) OVER (PARTITION BY cid ORDER BY d) AS nd FROM daily) AS z
+	WHERE nd > d + 1
+),
+camp_med AS (
+	SELECT cid, percentile_cont(0.5) WITHIN GROUP (ORDER BY sp) AS med_sp FROM daily WHERE sp IS NOT NULL GROUP BY cid
+),
+chk_gap AS (
+	SELECT 'missing_days'::text AS check_name, 'warning'::text AS severity, g.cid,
+	       g.g1 AS first_day, g.g2 AS last_day, g.days::bigint AS rows_affected, NULL::numeric AS spend_affected,
+	       format('No rows %%s (%%s day(s)) although the campaign has rows before and after; at its median of %%s '
+	              'a day about %%s of spend may be missing. Re-sync the connector for these dates; if the campaign '
+	              'was really paused, load rows with spend 0.',
+	              CASE WHEN g.g1 = g.g2 THEN 'on ' || g.g1 ELSE 'from ' || g.g1 || ' to ' || g.g2 END, g.days,
+	              coalesce(to_char(round(m.med_sp::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''), 'unknown'),
+	              coalesce(to_char(round((m.med_sp * g.days)::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''), 'an unknown amount')) AS explanation
+	FROM gap g JOIN camp c ON c.cid = g.cid LEFT JOIN camp_med m ON m.cid = g.cid
+),
+-- ---- negative, NaN / infinite and impossible values ------------------------
+vals AS (
+	SELECT r.cid, r.d, r.fsp, v.col, v.role, v.x
+	FROM raw r
+	CROSS JOIN LATERAL (VALUES ($6, 'spend', r.sp), ($7, 'impressions', r.im), ($8, 'clicks', r.cl),
+	                           ($9, 'conversions', r.cv), ($10, 'conversions_value', r.va)) AS v(col, role, x)
+	WHERE r.cp IS NOT NULL AND v.x IS NOT NULL
+),
+bad_val AS (
+	SELECT cid, col, role, kind, count(*) AS n, min(d) AS d1, max(d) AS d2, sum(abs(fsp)) AS s, min(x) AS xmin
+	FROM (SELECT vals.*,
+	             CASE WHEN NOT (x > '-Infinity' AND x < 'Infinity') THEN 'non_finite_value'
+	                  WHEN x < 0 THEN 'negative_value'
+	                  WHEN role IN ('impressions', 'clicks') AND x <> trunc(x) THEN 'fractional_count'
+	             END AS kind
+	      FROM vals) AS z
+	WHERE kind IS NOT NULL
+	GROUP BY cid, col, role, kind
+),
+chk_val AS (
+	SELECT b.kind AS check_name,
+	       CASE WHEN b.kind = 'fractional_count' THEN 'warning' ELSE 'error' END AS severity,
+	       b.cid, b.d1 AS first_day, b.d2 AS last_day, b.n AS rows_affected, b.s AS spend_affected,
+	       CASE b.kind
+	       WHEN 'non_finite_value' THEN
+	         format('%%s row(s) %%s have NaN or infinite %%s. Such values poison every sum and fit '
+	                'and break BI clients; fix the source or replace them with NULL in a staging view.',
+	                b.n, CASE WHEN b.d1 = b.d2 THEN 'on ' || b.d1 ELSE 'between ' || b.d1 || ' and ' || b.d2 END, quote_ident(b.col))
+	       WHEN 'negative_value' THEN
+	         format('%%s row(s) %%s have negative %%s (lowest %%s). Spend, counts and values cannot be '
+	                'negative; refunds or credits belong in a separate adjustment, not in the daily report. Fix or '
+	                'exclude these rows.',
+	                b.n, CASE WHEN b.d1 = b.d2 THEN 'on ' || b.d1 ELSE 'between ' || b.d1 || ' and ' || b.d2 END, quote_ident(b.col), trim_scale(round(b.xmin, 2)))
+	       ELSE
+	         format('%%s row(s) %%s have a fractional number of %%s, which must be whole counts. '
+	                'Check the unit of the column (a rate or an average instead of a count?).',
+	                b.n, CASE WHEN b.d1 = b.d2 THEN 'on ' || b.d1 ELSE 'between ' || b.d1 || ' and ' || b.d2 END, quote_ident(b.col))
+	       END AS explanation
+	FROM bad_val b
+),
+chk_key AS (
+	SELECT 'missing_key'::text AS check_name, 'error'::text AS severity, NULL::bigint AS cid,
+	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, sum(fsp) AS spend_affected,
+	       format('%%s row(s) have no date or no campaign id (%%s of spend); they cannot be attributed to a campaign-day '
+	              'and are left out of every per-campaign check. Fix the join or filter in the source view.',
+	              count(*), to_char(round(coalesce(sum(fsp), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || (SELECT cur FROM tcur), '')) AS explanation
+	FROM raw WHERE d IS NULL OR cp IS NULL
+	HAVING count(*) > 0
+),
+chk_future AS (
+	SELECT 'future_date'::text AS check_name, 'error'::text AS severity, cid,
+	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, sum(fsp) AS spend_affected,
+	       format('%%s row(s) are dated after today (%%s, latest %%s). Dates cannot lie in the future: check the date '
+	              'column and its time zone.', count(*), current_date, max(d)) AS explanation
+	FROM raw WHERE cp IS NOT NULL AND d > current_date + 1
+	GROUP BY cid
+),
+-- ---- inconsistent funnels ---------------------------------------------------
+funnel AS (
+	SELECT cid, 'clicks_exceed_impressions'::text AS check_name, 'error'::text AS severity, d, fsp,
+	       fcl / NULLIF(fim, 0) AS ratio
+	FROM raw WHERE cp IS NOT NULL AND fcl > fim
+	UNION ALL
+	SELECT cid, 'conversions_exceed_clicks', 'warning', d, fsp, fcv / NULLIF(fcl, 0)
+	FROM raw WHERE cp IS NOT NULL AND fcv > fcl
+	UNION ALL
+	SELECT cid, 'value_without_conversions', 'warning', d, fsp, NULL
+	FROM raw WHERE cp IS NOT NULL AND fva > 0 AND fcv = 0
+	UNION ALL
+	SELECT cid, 'spend_without_impressions', 'warning', d, fsp, NULL
+	FROM raw WHERE cp IS NOT NULL AND fsp > 0 AND fim = 0
+),
+chk_funnel AS (
+	SELECT f.check_name, min(f.severity) AS severity, f.cid, min(f.d) AS first_day, max(f.d) AS last_day,
+	       count(*) AS rows_affected, sum(f.fsp) AS spend_affected,
+	       CASE f.check_name
+	       WHEN 'clicks_exceed_impressions' THEN
+	         format('%%s row(s) %%s report more %%s than %%s (up to %%s times as many), which is impossible. '
+	                'The columns are probably swapped or taken from different ad levels; fix the source.',
+	                count(*), CASE WHEN min(f.d) = max(f.d) THEN 'on ' || min(f.d) ELSE 'between ' || min(f.d) || ' and ' || max(f.d) END, quote_ident($8), quote_ident($7), coalesce(round(max(f.ratio), 2)::text, 'infinitely'))
+	       WHEN 'conversions_exceed_clicks' THEN
+	         format('%%s row(s) %%s report more %%s than %%s (up to %%s times as many). '
+	                'View-through or cross-device conversions can do this, but usually clicks are under-reported or '
+	                'conversions double-counted; check the attribution settings before trusting conversion rates.',
+	                count(*), CASE WHEN min(f.d) = max(f.d) THEN 'on ' || min(f.d) ELSE 'between ' || min(f.d) || ' and ' || max(f.d) END, quote_ident($9), quote_ident($8), coalesce(round(max(f.ratio), 2)::text, 'infinitely'))
+	       WHEN 'value_without_conversions' THEN
+	         format('%%s row(s) %%s have %%s above 0 but 0 %%s. Value without conversions points to a '
+	                'broken conversion mapping (value and count taken from different actions); fix the mapping.',
+	                count(*), CASE WHEN min(f.d) = max(f.d) THEN 'on ' || min(f.d) ELSE 'between ' || min(f.d) || ' and ' || max(f.d) END, quote_ident($10), quote_ident($9))
+	       ELSE
+	         format('%%s row(s) %%s have spend (%%s in total) but 0 %%s. Spend without delivery is '
+	                'usually a fee, a late billing adjustment or a broken join; check these rows before using them in curves.',
+	                count(*), CASE WHEN min(f.d) = max(f.d) THEN 'on ' || min(f.d) ELSE 'between ' || min(f.d) || ' and ' || max(f.d) END,
+	                to_char(round(coalesce(sum(f.fsp), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || min(c.cur), ''),
+	                quote_ident($7))
+	       END AS explanation
+	FROM funnel f JOIN camp c ON c.cid = f.cid
+	GROUP BY f.check_name, f.cid
+),
+-- ---- tracking break: conversions collapse while spend continues ----------
+-- Reference for a day: the median spend and median conversions of the days,
+-- among the 56 before it, whose spend was within a factor 1.5 of its own
+-- (at least 7 such days); failing that, of all of the 28 days before it
+-- (at least 14 days with data).
+tb_win AS (
+	SELECT cid, d, blk, sp, cv,
+	       array_agg(sp::float8) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS nsp,
+	       array_agg(cv::float8) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS ncv,
+	       array_agg(d) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS nd,
+	       max(cv) FILTER (WHERE sp IS NOT NULL) OVER w AS mx_cv
+	FROM daily
+	WINDOW w AS (PARTITION BY cid ORDER BY d RANGE BETWEEN '56 days' PRECEDING AND '1 day' PRECEDING)
+),
+-- A day is low when it has spend and fewer than a quarter of the conversions
+-- expected from its reference.  Expected conversions fall with spend at most
+-- with elasticity 3 (ref_cv * min(1, sp / ref_sp)^3: a lower bound for any Hill
+-- curve with shape s <= 3) and never rise above the reference, so lower spend
+-- or saturation alone cannot make a day low.
+tb_cand AS MATERIALIZED (
+	SELECT t.cid, t.d, t.blk, m.ref_kind, m.ref_sp, m.ref_cv,
+	       lag(t.d) OVER (PARTITION BY t.cid ORDER BY t.d) AS prev_d
+	FROM tb_win t
+	CROSS JOIN LATERAL (
+		SELECT CASE WHEN q.sim_n >= 7 THEN 'similar' WHEN q.all_n >= 14 THEN 'all' END AS ref_kind,
+		       CASE WHEN q.sim_n >= 7 THEN q.sim_sp WHEN q.all_n >= 14 THEN q.all_sp END AS ref_sp,
+		       CASE WHEN q.sim_n >= 7 THEN q.sim_cv WHEN q.all_n >= 14 THEN q.all_cv END AS ref_cv
+		FROM (SELECT count(*) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_n,
+		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.s) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_sp,
+		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_cv,
+		             count(*) FILTER (WHERE x.d >= t.d - 28) AS all_n,
+		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.s) FILTER (WHERE x.d >= t.d - 28) AS all_sp,
+		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.c) FILTER (WHERE x.d >= t.d - 28) AS all_cv
+		      FROM unnest(t.nsp, t.ncv, t.nd) AS x(s, c, d)) AS q
+	) AS m
+	-- (a reference median never exceeds the window's maximum: a cheap pre-filter)
+	WHERE t.sp > 0 AND t.cv <= 0.25 * t.mx_cv AND m.ref_sp > 0 AND m.ref_cv > 0
+	  AND t.cv::float8 <= 0.25 * m.ref_cv * power(least(1.0, t.sp::float8 / m.ref_sp), 3)
+),
+-- A run starts on a low day that follows a day that was not low.  It keeps
+-- the reference of its first day (from before the break) and lasts while the
+-- days stay low against that reference, on consecutive dates.
+tb_ext AS MATERIALIZED (
+	SELECT z.*,
+	       coalesce(min(z.d) FILTER (WHERE NOT z.low) OVER (PARTITION BY z.cid, z.start_d) - 1,
+	                max(z.d) OVER (PARTITION BY z.cid, z.start_d)) AS end_d
+	FROM (SELECT s.cid, s.d AS start_d, s.ref_kind, s.ref_sp, s.ref_cv, t.d, t.sp, t.cv,
+	             s.ref_cv * power(least(1.0, t.sp::float8 / s.ref_sp), 3) AS expct,
+	             coalesce(t.sp > 0 AND t.cv::float8 <= 0.25 * s.ref_cv * power(least(1.0, t.sp::float8 / s.ref_sp), 3),
+	                      false) AS low
+	      FROM tb_cand s
+	      JOIN daily t ON t.cid = s.cid AND t.blk = s.blk AND t.d >= s.d
+	      WHERE s.prev_d IS DISTINCT FROM s.d - 1) AS z
+),
+tb_run AS MATERIALIZED (
+	SELECT cid, start_d, end_d, ref_kind, ref_cv, ref_sp, count(*) AS days, sum(expct) AS e_sum,
+	       sum(cv) AS o_sum, sum(sp) AS s_sum
+	FROM tb_ext WHERE d <= end_d
+	GROUP BY cid, start_d, end_d, ref_kind, ref_cv, ref_sp
+),
+tb_p AS (
+	SELECT r.*, pv.log_p
+	FROM tb_run r
+	-- Poisson lower tail P(X <= observed | mean = expected), in log space
+	CROSS JOIN LATERAL (
+		SELECT w.mx + ln(sum(exp(greatest(w.lt - w.mx, -700.0)))) AS log_p
+		FROM (SELECT v.lt, max(v.lt) OVER () AS mx
+		      FROM (SELECT -r.e_sum + g.k * ln(r.e_sum)
+		                   - sum(ln(greatest(g.k, 1)::float8)) OVER (ORDER BY g.k) AS lt
+		            FROM generate_series(0, floor(r.o_sum)::int) AS g(k)) AS v) AS w
+		GROUP BY w.mx
+	) AS pv
+	WHERE r.days >= 3 AND r.e_sum > 0
+	  -- a run that starts inside an earlier run is part of it
+	  AND NOT EXISTS (SELECT 1 FROM tb_run o
+	                  WHERE o.cid = r.cid AND o.start_d < r.start_d AND o.end_d >= r.start_d)
+),
+chk_tb AS (
+	SELECT 'tracking_break'::text AS check_name, 'error'::text AS severity, p.cid,
+	       p.start_d AS first_day, p.end_d AS last_day, p.days AS rows_affected, p.s_sum AS spend_affected,
+	       format('Conversions collapsed from %%s to %%s (%%s days) while spend went on (%%s): %%s conversion(s) '
+	              'recorded against about %%s expected from %%s (median %%s conversions a day at %%s a day); '
+	              'Poisson %%s. Check the conversion tag, pixel or API connection of this campaign and leave '
+	              'these days out of curve fitting.',
+	              p.start_d, p.end_d, p.days,
+	              to_char(round(p.s_sum, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''),
+	              trim_scale(round(p.o_sum, 2)), round(p.e_sum::numeric, 1),
+	              CASE p.ref_kind WHEN 'similar' THEN 'the days with similar spend in the 8 weeks before'
+	                              ELSE 'the 4 weeks before' END,
+	              round(p.ref_cv::numeric, 1),
+	              to_char(round(p.ref_sp::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''),
+	              CASE WHEN p.log_p / ln(10.0) < -300 THEN 'p < 1e-300'
+	                   ELSE 'p = ' || round(power(10.0, (p.log_p / ln(10.0)) - floor(p.log_p / ln(10.0)))::numeric, 1)::text
+	                        || 'e' || floor(p.log_p / ln(10.0))::int::text END) AS explanation
+	FROM tb_p p JOIN camp c ON c.cid = p.cid
+	WHERE p.log_p < ln(1e-6)
+),
+-- ---- sudden spend spikes: robust z of log spend before and after ------------
+-- References: median and MAD of log daily spend over the 14 days before and,
+-- separately, the 14 days after the day, each side as far as data exist (at
+-- least 7 days on one side); z = (log spend - median) / max(1.4826 MAD, 0.1).
+-- A spike must stand out against every side that exists, so a new budget
+-- level that persists (even for a day or two at the end of the data) is not a
+-- spike, and a planned multi-day test widens the MAD of the windows it falls
+-- in; the newest day, which has no "after" yet, is judged against the days
+-- before alone.
+sp_win AS (
+	SELECT cid, d, sp, ln(sp::float8) AS lsp,
+	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
+	                                       RANGE BETWEEN '14 days' PRECEDING AND '1 day' PRECEDING) AS nb_b,
+	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
+	                                       RANGE BETWEEN '1 day' FOLLOWING AND '14 days' FOLLOWING) AS nb_a
+	FROM daily WHERE sp > 0
+),
+sp_med AS (
+	SELECT w.*, mb.med AS med_b, ma.med AS med_a
+	FROM sp_win w
+	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
+	                    FROM unnest(w.nb_b) AS x) AS mb
+	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
+	                    FROM unnest(w.nb_a) AS x) AS ma
+	WHERE greatest(mb.n, ma.n) >= 7
+	  -- z > 6 needs lsp - med > 6 * 0.1 (the scale floor) on every side that exists
+	  AND coalesce(w.lsp - mb.med > 0.6, true) AND coalesce(w.lsp - ma.med > 0.6, true)
+),
+sp_z AS (
+	SELECT s.cid, s.d, s.sp, s.lsp,
+	       -- the usual level: the higher of the two medians, when both exist
+	       greatest(s.med_b, s.med_a) AS med,
+	       least((s.lsp - s.med_b) / greatest(1.4826 * mb.mad, 0.1),
+	             (s.lsp - s.med_a) / greatest(1.4826 * ma.mad, 0.1)) AS z
+	FROM sp_med s
+	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - s.med_b)) AS mad
+	                    FROM unnest(s.nb_b) AS x) AS mb
+	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - s.med_a)) AS mad
+	                    FROM unnest(s.nb_a) AS x) AS ma
+),
+sp_isl AS (
+	SELECT z.*, z.d - (row_number() OVER (PARTITION BY z.cid ORDER BY z.d))::int AS grp
+	FROM sp_z z WHERE z.z > 6
+),
+chk_spike AS (
+	SELECT 'spend_spike'::text AS check_name, 'warning'::text AS severity, s.cid,
+	       min(s.d) AS first_day, max(s.d) AS last_day, count(*) AS rows_affected, sum(s.sp) AS spend_affected,
+	       format('Spend jumped to %%s times its usual level %%s (%%s in total; usual day %%s; robust z = %%s against '
+	              'the two weeks around it). Check for a budget typo, a bidding bug or a billing restatement; '
+	              'if the spend was real, treat these days as a one-off when fitting curves.',
+	              round(max(exp(s.lsp - s.med))::numeric, 1),
+	              CASE WHEN min(s.d) = max(s.d) THEN 'on ' || min(s.d)
+	                   ELSE 'from ' || min(s.d) || ' to ' || max(s.d) || ' (' || count(*) || ' days)' END,
+	              to_char(round(sum(s.sp), 2), (SELECT fmt FROM money)) || coalesce(' ' || min(c.cur), ''),
+	              to_char(round(min(exp(s.med))::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || min(c.cur), ''),
+	              round(max(s.z)::numeric, 1)) AS explanation
+	FROM sp_isl s JOIN camp c ON c.cid = s.cid
+	GROUP BY s.cid, s.grp
+),
+-- ---- conversions that do not move with spend ------------------------------
+-- Spearman rank correlation of daily spend and daily conversions (average
+-- ranks for ties).  Flagged when even its one-sided 99 per cent upper bound
+-- (Fisher z, standard error 1.06 / sqrt(n - 3)) stays below 0.3, over at
+-- least 28 days with spend that varied (90th / 10th percentile >= 1.25).
+resp AS (
+	SELECT cid, count(*) AS n, coalesce(corr(rs, rc), 0) AS rho, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
+	       percentile_cont(0.9) WITHIN GROUP (ORDER BY sp)
+	         / nullif(percentile_cont(0.1) WITHIN GROUP (ORDER BY sp), 0) AS spread
+	FROM (SELECT cid, d, sp, cv,
+	             (rank() OVER (PARTITION BY cid ORDER BY sp) + (count(*) OVER (PARTITION BY cid, sp) - 1) / 2.0)::float8 AS rs,
+	             (rank() OVER (PARTITION BY cid ORDER BY cv) + (count(*) OVER (PARTITION BY cid, cv) - 1) / 2.0)::float8 AS rc
+	      FROM daily WHERE sp > 0 AND cv IS NOT NULL) AS z
+	GROUP BY cid
+),
+resp_ci AS (
+	SELECT r.*, tanh(atanh(least(greatest(r.rho, -0.999999), 0.999999)) + 2.326 * 1.06 / sqrt(r.n - 3)) AS upper
+	FROM resp r WHERE r.n >= 28 AND r.spread >= 1.25
+),
+chk_resp AS (
+	SELECT 'no_spend_response'::text AS check_name, 'warning'::text AS severity, r.cid,
+	       r.d1 AS first_day, r.d2 AS last_day, r.n AS rows_affected, r.s AS spend_affected,
+	       format('Daily conversions do not follow daily spend: rank correlation %%s over %%s days (99%%%% upper bound %%s) '
+	              'although spend varied %%s-fold between its 10th and 90th percentile. Either the campaign has no '
+	              'effect on what the platform counts, or it runs far past saturation; either way the marginal return '
+	              'of its spend is about zero at the current level. Test a lower budget or a hold-out before spending '
+	              'more.',
+	              round(r.rho::numeric, 2), r.n, round(r.upper::numeric, 2), round(r.spread::numeric, 1)) AS explanation
+	FROM resp_ci r
+	WHERE r.upper < 0.3
+),
+-- ---- platform numbers against the business table ---------------------------
+biz AS MATERIALIZED (%s),
+plat AS (
+	SELECT d, sum(fsp) AS sp, sum(fcv) AS cv, sum(fva) AS va FROM dedup GROUP BY d
+),
+pj AS (
+	SELECT p.d, p.sp, p.cv, p.va, b.orders, b.revenue FROM plat p JOIN biz b ON b.d = p.d
+),
+oa_tot AS (
+	SELECT m.measure, min(pj.d) AS d1, max(pj.d) AS d2, count(*) AS days, sum(pj.sp) AS sp,
+	       sum(CASE m.measure WHEN 'orders' THEN pj.cv ELSE pj.va END) AS claimed,
+	       sum(CASE m.measure WHEN 'orders' THEN pj.orders ELSE pj.revenue END) AS truth
+	FROM pj CROSS JOIN (VALUES ('orders'), ('revenue')) AS m(measure)
+	WHERE CASE m.measure WHEN 'orders' THEN pj.cv IS NOT NULL AND pj.orders IS NOT NULL
+	                     ELSE pj.va IS NOT NULL AND pj.revenue IS NOT NULL END
+	GROUP BY m.measure
+),
+chk_oa AS (
+	SELECT CASE t.measure WHEN 'orders' THEN 'over_attribution_orders' ELSE 'over_attribution_revenue' END AS check_name,
+	       'warning'::text AS severity, NULL::bigint AS cid, t.d1 AS first_day, t.d2 AS last_day,
+	       t.days AS rows_affected, t.sp AS spend_affected,
+	       format('From %%s to %%s (%%s days) the ad platforms claim %%s but the business table records %%s (%%s). '
+	              'Platforms over-count: view-through, cross-device and several platforms claiming the same order. '
+	              'Do not add platform-reported results across platforms; measure channels against the business table '
+	              '(e.g. with lift tests) instead.',
+	              t.d1, t.d2, t.days,
+	              CASE t.measure WHEN 'orders' THEN trim_scale(round(t.claimed, 2)) || ' conversions'
+	                   ELSE to_char(round(t.claimed, 2), (SELECT fmt FROM money)) || coalesce(' ' || (SELECT cur FROM tcur), '')
+	                        || ' of conversion value' END,
+	              CASE t.measure WHEN 'orders' THEN trim_scale(round(t.truth, 2)) || ' orders'
+	                   ELSE to_char(round(t.truth, 2), (SELECT fmt FROM money)) || ' of revenue' END,
+	              CASE WHEN t.truth > 0 THEN round(t.claimed / t.truth, 2) || ' claimed per '
+	                                         || CASE t.measure WHEN 'orders' THEN 'order' ELSE 'unit of revenue' END
+	                   ELSE 'the business table records nothing at all' END) AS explanation
+	FROM oa_tot t
+	WHERE t.claimed > t.truth AND t.claimed > 0
+),
+-- weekly ratio of claimed to recorded; only complete Monday-to-Sunday weeks
+oa_week AS (
+	SELECT m.measure, pj.d - (extract(isodow FROM pj.d)::int - 1) AS wk, count(*) AS days, sum(pj.sp) AS sp,
+	       sum(CASE m.measure WHEN 'orders' THEN pj.cv ELSE pj.va END)::float8
+	         / nullif(sum(CASE m.measure WHEN 'orders' THEN pj.orders ELSE pj.revenue END), 0)::float8 AS ratio
+	FROM pj CROSS JOIN (VALUES ('orders'), ('revenue')) AS m(measure)
+	WHERE CASE m.measure WHEN 'orders' THEN pj.cv IS NOT NULL AND pj.orders IS NOT NULL
+	                     ELSE pj.va IS NOT NULL AND pj.revenue IS NOT NULL END
+	GROUP BY m.measure, 2
+	HAVING count(*) = 7
+),
+oa_med AS (
+	SELECT measure, percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) AS med, count(*) AS weeks
+	FROM oa_week WHERE ratio IS NOT NULL GROUP BY measure
+),
+oa_z AS (
+	SELECT w.*, m.med,
+	       (w.ratio - m.med) / greatest(1.4826 * (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(w2.ratio - m.med))
+	                                             FROM oa_week w2 WHERE w2.measure = w.measure AND w2.ratio IS NOT NULL),
+	                                    0.05 * abs(m.med), 1e-9) AS z
+	FROM oa_week w JOIN oa_med m ON m.measure = w.measure
+	WHERE m.weeks >= 8 AND w.ratio IS NOT NULL
+),
+oa_isl AS (
+	SELECT z.*, z.wk - 7 * (row_number() OVER (PARTITION BY z.measure, sign(z.z) ORDER BY z.wk))::int AS grp
+	FROM oa_z z WHERE abs(z.z) > 6
+),
+chk_shift AS (
+	SELECT CASE i.measure WHEN 'orders' THEN 'attribution_shift_orders' ELSE 'attribution_shift_revenue' END AS check_name,
+	       'warning'::text AS severity, NULL::bigint AS cid, min(i.wk) AS first_day, max(i.wk) + 6 AS last_day,
+	       sum(i.days) AS rows_affected, sum(i.sp) AS spend_affected,
+	       format('The ratio of platform-reported %%s to the business table''s %%s was %%s in %%s week(s) from %%s '
+	              'to %%s, against a typical %%s (robust z = %%s over all complete weeks). %%s',
+	              CASE i.measure WHEN 'orders' THEN 'conversions' ELSE 'conversion value' END,
+	              CASE i.measure WHEN 'orders' THEN 'orders' ELSE 'revenue' END,
+	              CASE WHEN sign(min(i.z)) > 0 THEN round(max(i.ratio)::numeric, 2) ELSE round(min(i.ratio)::numeric, 2) END,
+	              count(*), min(i.wk), max(i.wk) + 6, round(min(i.med)::numeric, 2),
+	              CASE WHEN sign(min(i.z)) > 0 THEN '+' || round(max(i.z)::numeric, 1)::text ELSE round(min(i.z)::numeric, 1)::text END,
+	              CASE WHEN sign(min(i.z)) > 0
+	                   THEN 'A jump means the platforms started claiming more (changed attribution window, duplicated '
+	                        'rows, a new conversion action) or business rows are missing.'
+	                   ELSE 'A drop means conversions stopped being tracked on the platforms, or the business table '
+	                        'double-counts.' END) AS explanation
+	FROM oa_isl i
+	GROUP BY i.measure, sign(i.z), i.grp
+),
+-- ---- currencies ------------------------------------------------------------
+cur_tot AS (
+	SELECT cu, count(*) AS n, sum(fsp) AS s, count(DISTINCT pf) AS npf, min(pf) AS pf1,
+	       count(DISTINCT cp) AS ncp, min(cp) AS cp1, min(d) AS d1, max(d) AS d2,
+	       row_number() OVER (ORDER BY sum(fsp) DESC NULLS LAST, count(*) DESC, cu) AS rk
+	FROM raw WHERE cu IS NOT NULL GROUP BY cu
+),
+chk_cur AS (
+	SELECT 'mixed_currency'::text AS check_name, 'error'::text AS severity, NULL::bigint AS cid,
+	       t.d1 AS first_day, t.d2 AS last_day, t.n AS rows_affected, t.s AS spend_affected,
+	       format('The table mixes currencies: %%s row(s) in %%s (spend %%s %%s, %%s campaign(s)) next to %%s, the main currency. '
+	              'Sums, ROAS and curves across currencies are meaningless; convert to one currency in a staging view '
+	              'or analyse each currency separately.',
+	              t.n, t.cu, to_char(round(coalesce(t.s, 0), 2), (SELECT fmt FROM money)), t.cu, t.ncp,
+	              (SELECT m.cu FROM cur_tot m WHERE m.rk = 1)) AS explanation,
+	       CASE WHEN t.npf = 1 THEN t.pf1 END AS pf_override, CASE WHEN t.ncp = 1 THEN t.cp1 END AS cp_override,
+	       t.cu AS cur_override
+	FROM cur_tot t WHERE t.rk > 1
+	UNION ALL
+	SELECT 'missing_currency', 'warning', NULL::bigint, min(d), max(d), count(*), sum(fsp),
+	       format('%%s row(s) have no currency, so their spend (%%s) cannot be compared with anything. '
+	              'Fill the currency column (e.g. from the ad account''s settings).',
+	              count(*), to_char(round(coalesce(sum(fsp), 0), 2), (SELECT fmt FROM money))),
+	       pf, NULL, NULL
+	FROM raw WHERE $4 AND cu IS NULL GROUP BY pf
+),
+-- ---- stale data --------------------------------------------------------------
+chk_stale AS (
+	SELECT 'stale_data'::text AS check_name, 'warning'::text AS severity, NULL::bigint AS cid,
+	       max(d) + 1 AS first_day, $1 AS last_day, NULL::bigint AS rows_affected, NULL::numeric AS spend_affected,
+	       format('The newest row%%s is from %%s, %%s day(s) before %%s (at most %%s allowed). Recent spend is missing '
+	              'from every analysis; check the connector''s sync.',
+	              coalesce(' of ' || pf, ''), max(d), $1 - max(d), $1, $2) AS explanation,
+	       pf AS pf_override
+	FROM raw WHERE d IS NOT NULL GROUP BY pf
+	HAVING max(d) < $1 - $2
+	UNION ALL
+	SELECT 'stale_business_data', 'warning', NULL::bigint, max(d) + 1, $1, NULL::bigint, NULL::numeric,
+	       format('The newest row of the business table is from %%s, %%s day(s) before %%s (at most %%s allowed). '
+	              'Comparisons with the shop stop there.', max(d), $1 - max(d), $1, $2),
+	       NULL
+	FROM biz WHERE $5
+	HAVING max(d) < $1 - $2
+),
+chk_empty AS (
+	SELECT 'empty_source'::text AS check_name, 'error'::text AS severity,
+	       'The ad table has no rows: there is nothing to analyse.'::text AS explanation
+	WHERE NOT EXISTS (SELECT 1 FROM raw)
+),
+allrows AS (
+	SELECT x.check_name, x.severity, c.pf AS platform, c.cp AS campaign_id, x.first_day, x.last_day,
+	       x.rows_affected, x.spend_affected, c.cur AS currency, x.explanation
+	FROM (SELECT * FROM chk_dup UNION ALL SELECT * FROM chk_gap UNION ALL SELECT * FROM chk_val
+	      UNION ALL SELECT * FROM chk_future UNION ALL SELECT * FROM chk_funnel
+	      UNION ALL SELECT * FROM chk_tb UNION ALL SELECT * FROM chk_spike
+	      UNION ALL SELECT * FROM chk_resp) AS x
+	JOIN camp c ON c.cid = x.cid
+	UNION ALL
+	SELECT check_name, severity, NULL, NULL, first_day, last_day, rows_affected, spend_affected,
+	       (SELECT cur FROM tcur), explanation
+	FROM (SELECT * FROM chk_key UNION ALL SELECT * FROM chk_oa UNION ALL SELECT * FROM chk_shift) AS y
+	UNION ALL
+	SELECT check_name, severity, pf_override, cp_override, first_day, last_day, rows_affected, spend_affected,
+	       cur_override, explanation
+	FROM chk_cur
+	UNION ALL
+	SELECT check_name, severity, pf_override, NULL, first_day, last_day, rows_affected, spend_affected,
+	       NULL, explanation
+	FROM chk_stale
+	UNION ALL
+	SELECT check_name, severity, NULL, NULL, NULL, NULL, NULL, NULL, NULL, explanation FROM chk_empty
+	UNION ALL
+	SELECT 'column_not_found', 'info', NULL, NULL, NULL, NULL, NULL, NULL, NULL, n
+	FROM unnest($3) AS n
+)
+SELECT a.check_name::text, a.severity::text, a.platform::text, a.campaign_id::text, a.first_day::date,
+       a.last_day::date, a.rows_affected::bigint, round(a.spend_affected::numeric, 2), a.currency::text,
+       a.explanation::text
+FROM allrows a
+ORDER BY CASE a.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+         a.spend_affected DESC NULLS LAST, a.check_name, a.platform NULLS FIRST, a.campaign_id NULLS FIRST,
+         a.first_day NULLS FIRST, a.explanation
+$sql$, src_sql, biz_sql);
+
+	RETURN QUERY EXECUTE q
+		USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,
+		      coalesce(spend_col, 'spend'), coalesce(impressions_col, 'impressions'),
+		      coalesce(clicks_col, 'clicks'), coalesce(conversions_col, 'conversions'),
+		      coalesce(value_col, 'conversions_value');
+END;
+$function$;
+
+COMMENT ON FUNCTION @extschema@.data_quality(regclass, regclass, text, text, text, text, text, text, text, text,
+                                             text, text, text, text, date, integer) IS
+	'data-quality alarms for an ad-spend table (Fivetran ad_reporting columns by default) and optionally the shop''s orders table: duplicates, missing days, invalid values, funnel inconsistencies, tracking breaks, spend spikes, over-attribution, mixed currencies, stale data; one row per problem with severity, affected period, rows, spend and an explanation';
