@@ -254,18 +254,23 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 }
 
 /* Order points by spend, then response, for plan-independent fits. */
-static int
-point_cmp(const void *a, const void *b)
+static inline int
+point_cmp(const FitPoint *p, const FitPoint *q)
 {
-	const FitPoint *p = a;
-	const FitPoint *q = b;
-
 	if (p->x != q->x)
 		return p->x < q->x ? -1 : 1;
 	if (p->y != q->y)
 		return p->y < q->y ? -1 : 1;
 	return 0;
 }
+
+/* sort_points(FitPoint *, size_t): PostgreSQL's sort template with an inlined comparator. */
+#define ST_SORT sort_points
+#define ST_ELEMENT_TYPE FitPoint
+#define ST_COMPARE(a, b) point_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 PG_FUNCTION_INFO_V1(noa_fit_final);
 
@@ -291,7 +296,7 @@ noa_fit_final(PG_FUNCTION_ARGS)
 
 	sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
 	memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
-	qsort(sorted, state->count, sizeof(FitPoint), point_cmp);
+	sort_points(sorted, state->count);
 	x = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	y = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	for (i = 0; i < state->count; i++)

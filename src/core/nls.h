@@ -22,6 +22,18 @@
 /* Workspace method flags (0 = Levenberg–Marquardt with a QR linear solver). */
 #define NOA_NLS_CHOLESKY	0x01	/* normal equations: faster, less accurate */
 #define NOA_NLS_GEODESIC	0x02	/* geodesic acceleration (finite-difference fvv) */
+/*
+ * Reduced problem (not with NOA_NLS_GEODESIC): GSL works on p+1 rows instead
+ * of n.  At every point the wrapper hands it f~ = ||f|| e1 and, where the
+ * Jacobian is asked for, J~ = [wᵀ; B] with w = Jᵀf/||f|| and BᵀB = JᵀJ - wwᵀ
+ * (an orthogonal change of basis of [f J]).  LM only ever uses JᵀJ, Jᵀf, the
+ * column norms of J, ||J v|| and ||f||, which J~ and f~ reproduce, so the
+ * iterates are those of the n-row problem up to rounding, while every vector
+ * operation inside GSL costs O(p) instead of O(n); a rejected trial step
+ * costs one residual evaluation, the Jacobian is evaluated at accepted points
+ * only.  Worth it when n >> p; ignored when n <= p + 1.
+ */
+#define NOA_NLS_REDUCED		0x04
 
 /*
  * Callbacks return 0 on success, non-zero when the point cannot be evaluated.
@@ -69,11 +81,28 @@ typedef struct noa_nls_result
 
 typedef struct noa_nls_workspace noa_nls_workspace;
 
-/* Allocate a workspace for n residuals and p parameters; NULL when out of memory or sizes invalid. */
+/*
+ * Allocate a workspace for n residuals and p parameters; NULL when out of
+ * memory, sizes invalid or flags incompatible (REDUCED with GEODESIC).
+ */
 noa_nls_workspace *noa_nls_alloc(int n, int p, int flags);
 
 /* Release a workspace (NULL is allowed). */
 void		noa_nls_free(noa_nls_workspace *ws);
+
+/*
+ * A further convergence test for the solves on this workspace: 0 (the
+ * default) turns it off; ftol > 0 also counts a solve converged when, after
+ * an accepted step, even the full Gauss-Newton step predicts a relative
+ * decrease of ||f||² of at most ftol: ||Q1ᵀf||² <= ftol ||f||² with J = Q1 R
+ * (a form of the relative-offset criterion of Bates and Watts, 1981).  The
+ * point is then within about sqrt(ftol (n-p)) standard errors of the
+ * linearised optimum; with ftol near the rounding of ||f||², the steps it
+ * saves could only be accepted or rejected on rounding noise.  Returns
+ * NOA_NLS_OK, or NOA_NLS_INVALID (nothing changed) for a negative or NaN
+ * ftol.
+ */
+int			noa_nls_set_ftol(noa_nls_workspace *ws, double ftol);
 
 /*
  * Minimise ||f||² from param (in: start, out: best point reached).  Returns
@@ -86,8 +115,10 @@ int			noa_nls_solve(noa_nls_workspace *ws, const noa_nls_problem *problem,
 
 /*
  * Covariance s² (JᵀJ)⁻¹ with s² = ssr/(n-p), from a row-major n×p Jacobian
- * (n > p).  Columns are equilibrated, then JᵀJ is inverted through a QR
- * factorisation and a Jacobi SVD of R, never by forming JᵀJ.  Returns
+ * (n > p).  Columns are equilibrated, then JᵀJ is inverted through the R of
+ * a QR factorisation and a Jacobi SVD of R: R from CholeskyQR2 when the
+ * equilibrated J is well conditioned (cond <= 1e4, where that is as accurate
+ * as Householder and much cheaper), from Householder QR otherwise.  Returns
  * NOA_NLS_SINGULAR (cov zeroed) when a column is zero or the reciprocal
  * condition number of the equilibrated J is below rcond_min; *rcond receives
  * that number when rcond is not NULL.
