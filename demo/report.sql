@@ -38,3 +38,83 @@ SELECT c.campaign_id, c.platform, c.campaign_role AS role, s.model || '/' || s.s
 	coalesce(s.breakeven_note, CASE WHEN s.at_bound THEN 'saturation point not visible in the data' END) AS note
 FROM demo_curves c, noa.curve_summary(c.curve, 1, coalesce(c.value_per_conversion, 1)::float8) s
 ORDER BY mroas NULLS LAST, c.campaign_id;
+
+\echo
+\echo '--- 2. Data alarms: what is wrong with the data, before any advice ---'
+\echo '    error: numbers are wrong, fix them first (noa gives no budget advice on these campaigns);'
+\echo '    warning: numbers are suspect or need a decision.'
+SELECT check_name, severity, platform, campaign_id, first_day, last_day, rows_affected AS rows,
+	round(spend_affected) AS spend_eur
+FROM noa.data_quality('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31');
+
+\echo
+\echo '--- 3. Waste: spend that does not pay, over the last 28 days (2025-12-04 .. 2025-12-31) ---'
+\echo '    at_stake: spend above the threshold; value_lost: what it cost beyond what it brought back (EUR).'
+\echo '    Awareness campaigns are judged on impressions (reach), never on conversions.'
+SELECT waste_type, coalesce(campaign_id, 'geo ' || geo) AS campaign_or_geo, campaign_role AS role, kpi,
+	round(current_spend_per_day) AS spend_day, round(threshold_spend_per_day) AS threshold_day,
+	round(spend_at_stake) AS at_stake, round(value_lost) AS value_lost,
+	round(value_lost_lo) || ' .. ' || round(value_lost_hi) AS value_lost_interval, confidence
+FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31');
+\echo
+\echo '    Why, for the two campaigns planted as wasteful:'
+SELECT campaign_id, waste_type, rtrim(regexp_replace(explanation, '(.{1,100})( |$)', E'\\1\n', 'g'), E'\n') AS explanation
+FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31')
+WHERE campaign_id IN (SELECT campaign_id FROM noa_demo.planted_problems WHERE problem IN ('no_incremental_effect', 'saturated'))
+ORDER BY campaign_id;
+
+-- The action plan of section 5, computed once; section 4 shows the
+-- reallocation inside it.
+CREATE TEMP TABLE demo_plan AS
+SELECT * FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31');
+
+-- The portfolio the plan reallocates: campaigns judged on conversion value, with
+-- a usable curve and no data error, at their spend after the plan's cuts and caps
+-- (a capped campaign may give money, not take it back); awareness campaigns keep
+-- their spend (they are judged on reach).
+CREATE TEMP TABLE demo_portfolio AS
+SELECT noa.portfolio(c.campaign_id, c.curve, c.current_spend::float8 - coalesce(p.amount_per_day, 0)::float8, NULL,
+	CASE WHEN p.campaign_id IS NOT NULL THEN c.current_spend::float8 - p.amount_per_day::float8
+	     ELSE greatest((c.curve::jsonb ->> 'x_max')::float8, c.current_spend::float8) END,
+	c.campaign_role, c.value_per_conversion::float8, false) AS pf,
+	sum(c.current_spend::float8 - coalesce(p.amount_per_day, 0)::float8) AS budget
+FROM demo_curves c
+LEFT JOIN demo_plan p ON p.campaign_id = c.campaign_id AND p.action = 'cap_spend'
+WHERE c.campaign_role <> 'awareness' AND noa.curve_status(c.curve) IN ('converged', 'max_iterations')
+  AND c.campaign_id NOT IN (SELECT campaign_id FROM demo_plan WHERE action = 'cut'
+                            OR (action = 'fix_tracking' AND confidence = 'high'));
+
+\echo
+\echo '--- 4. Recommended reallocation: the same daily budget, split for the most value (noa.allocate) ---'
+\echo '    After the cuts and caps of section 5; each campaign moves at most +-50%; EUR per day.'
+SELECT a.key AS campaign_id, a.group_name AS role, round(a.current_spend) AS spend_day, round(a.recommended_spend) AS new_spend_day,
+	round(a.delta_spend) AS delta, round(a.marginal_roas_now::numeric, 2) AS mroas_now,
+	round(a.marginal_roas_after::numeric, 2) AS mroas_after, round(a.value_after - a.value_now) AS value_gain_day,
+	a.binding_constraint AS limited_by
+FROM demo_portfolio d, noa.allocate(d.pf, budget => d.budget, max_increase => 0.5, max_decrease => 0.5) a
+WHERE a.row_type = 'item' AND abs(a.delta_spend) >= 1
+ORDER BY a.delta_spend DESC, a.key;
+SELECT s.items AS campaigns, round(s.current_spend) AS budget_day, round(s.value_now) AS value_day_now,
+	round(s.value_after) AS value_day_after, round(s.value_gain) AS gain_day, round(28 * s.value_gain) AS gain_28_days,
+	round(s.response_after_lo::numeric, 1) || ' .. ' || round(s.response_after_hi::numeric, 1) AS conversions_day_after_90pct,
+	s.status
+FROM demo_portfolio d, noa.allocation_summary(d.pf, budget => d.budget, max_increase => 0.5, max_decrease => 0.5) s;
+
+\echo
+\echo '--- 5. Action plan: what to fix and what to do, in order (noa.recommendations) ---'
+\echo '    amount: EUR over the 28 days; effect: value gained (or loss avoided) beyond the target return of 1, with its 90% interval.'
+\echo '    fix_tracking errors block all budget advice on their campaign; test_first = run the experiment first.'
+SELECT rank, action, coalesce(campaign_id, from_campaign || ' -> ' || to_campaign) AS what, round(amount) AS amount_eur,
+	round(expected_effect) AS effect_eur, round(expected_effect_lo) || ' .. ' || round(expected_effect_hi) AS effect_interval,
+	test_days, confidence, reason
+FROM demo_plan ORDER BY rank;
+\echo
+\echo '    In total, by action:'
+SELECT action, count(*) AS rows, round(sum(amount)) AS amount_eur, round(sum(expected_effect)) AS effect_eur
+FROM demo_plan GROUP BY action ORDER BY min(rank);
+\echo
+\echo '    The first steps, explained:'
+SELECT rank, action, rtrim(regexp_replace(explanation, '(.{1,110})( |$)', E'\\1\n', 'g'), E'\n') AS explanation
+FROM demo_plan
+WHERE rank IN (SELECT min(rank) FROM demo_plan GROUP BY action)
+ORDER BY rank;

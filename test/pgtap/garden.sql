@@ -62,13 +62,21 @@ INSERT INTO garden_points SELECT 'good', x, 50 * x / (x + 20) + (x % 3 - 1) FROM
 INSERT INTO garden_points SELECT 'flat_y', x, 7 FROM generate_series(1, 30) x;
 INSERT INTO garden_points SELECT 'nulls', NULL, NULL FROM generate_series(1, 3);
 
-CREATE TEMP TABLE garden_typed (t text, i int, v noa.curve);
+CREATE TEMP TABLE garden_typed (t text, i int, v text);
 INSERT INTO garden_typed
 SELECT 'noa.curve', row_number() OVER (ORDER BY set_name, model), c FROM (
-	SELECT set_name, model, noa.fit_curve(x, y, model) AS c
+	SELECT set_name, model, noa.fit_curve(x, y, model)::text AS c
 	FROM garden_points, unnest(ARRAY['hill', 'exponential', 'logistic', 'power', 'linear']) model
 	WHERE set_name IN ('good', 'one', 'constant_x', 'flat_y', 'zeros')
 	GROUP BY set_name, model) s WHERE c IS NOT NULL;
+-- Portfolios over those curves: empty, every curve at one spend, and with bounds, groups and a lock.
+INSERT INTO garden_typed
+SELECT 'noa.portfolio', 1, '{"version": 1, "items": []}'
+UNION ALL
+SELECT 'noa.portfolio', 2, noa.portfolio('c' || i, v::noa.curve, 100)::text FROM garden_typed WHERE t = 'noa.curve'
+UNION ALL
+SELECT 'noa.portfolio', 3, noa.portfolio('c' || i, v::noa.curve, 50 * i, 10, 1000, CASE WHEN i % 2 = 0 THEN 'awareness' END,
+	i, i = 1)::text FROM garden_typed WHERE t = 'noa.curve';
 
 -- Call every extension function, varying one argument at a time.
 CREATE FUNCTION pg_temp.garden_run() RETURNS void LANGUAGE plpgsql AS $$
@@ -98,9 +106,10 @@ BEGIN
 		IF f.prokind = 'a' THEN
 			-- Aggregates: every point set, with the other arguments at their baselines.
 			FOR v IN SELECT DISTINCT set_name FROM garden_points ORDER BY 1 LOOP
-				args := ARRAY['x', 'y'];
-				FOR j IN 3..f.pronargs LOOP
-					args := args || pg_temp.garden_baseline(types[j], names[j]);
+				args := CASE WHEN types[1] = 'float8'::regtype AND types[2] = 'float8'::regtype
+					THEN ARRAY['x', 'y'] ELSE '{}' END;
+				FOR j IN cardinality(args) + 1..f.pronargs LOOP
+					args := args || format('%s::%s', pg_temp.garden_baseline(types[j], names[j]), types[j]::regtype);
 				END LOOP;
 				call := format('SELECT %s(%s) FROM garden_points WHERE set_name = %L',
 					f.oid::regproc, array_to_string(args, ', '), v);
