@@ -13,6 +13,6 @@ start_cluster
 
 log "loading the demo data (two years of daily ad spend, ~40 campaigns)"
 psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null || die "CREATE EXTENSION noa failed"
-psql -q -X -v ON_ERROR_STOP=1 -f demo/generate.sql >/dev/null || die "demo data generation failed"
+psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f demo/generate.sql >/dev/null || die "demo data generation failed"
 log "running the analysis"
 psql -X -v ON_ERROR_STOP=1 -P pager=off -f demo/report.sql || die "the demo report failed"
