@@ -1,7 +1,7 @@
 /*
- * allocate.c — noa.allocate, noa.allocation_summary and noa.simulate over a
- * noa.portfolio: argument checks, item bounds, the call into the allocation
- * core (alloc_solver.h) and flat, BI-ready rows with plain-words explanations.
+ * allocate.c — noa.allocate and noa.allocation_summary over a noa.portfolio:
+ * argument checks, item bounds, the call into the allocation core
+ * (alloc_solver.h) and flat, BI-ready rows with plain-words explanations.
  *
  * Bad input: NaN, negative or infinite amounts, unknown objectives or groups,
  * contradictory bounds and infeasible constraints raise SQLSTATE 22023 with a
@@ -11,235 +11,20 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <math.h>
 
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/tuplestore.h"
 
 #include "alloc_solver.h"
-#include "curve_accessors.h"
+#include "arg_parse.h"
 #include "noa.h"
-#include "portfolio.h"
+#include "planner_items.h"
+#include "planner_output.h"
 
-/* ---------------------------------------------------------- formatting */
-
-/* A number rounded to `decimals` places with thousands separators: 12,345.67. */
-static char *
-fmt_number(double v, int decimals)
-{
-	char		digits[64];
-	StringInfoData buf;
-	char	   *dot;
-	int			len,
-				i;
-
-	if (fabs(v) >= 1e15)
-		return psprintf("%.6g", v);
-	snprintf(digits, sizeof(digits), "%.*f", decimals, fabs(v));
-	dot = strchr(digits, '.');
-	len = dot ? dot - digits : strlen(digits);
-	initStringInfo(&buf);
-	if (v < 0.0 && strspn(digits, "0.") != strlen(digits))
-		appendStringInfoChar(&buf, '-');
-	for (i = 0; i < len; i++)
-	{
-		if (i > 0 && (len - i) % 3 == 0)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, digits[i]);
-	}
-	if (dot)
-		appendStringInfoString(&buf, dot);
-	return buf.data;
-}
-
-/* An amount of money: 12,345.67. */
-static char *
-fmt_money(double v)
-{
-	return isfinite(v) ? fmt_number(v, 2) : pstrdup("an unbounded amount");
-}
-
-/* A signed change of money: +1,200.00 or -350.00. */
-static char *
-fmt_delta(double v)
-{
-	return v >= 0.0 ? psprintf("+%s", fmt_money(v)) : fmt_money(v);
-}
-
-/* A return per unit of spend (marginal ROAS, ROAS): two decimals. */
-static char *
-fmt_ratio(double v)
-{
-	if (isinf(v))
-		return pstrdup("an unbounded amount");
-	if (isnan(v))
-		return pstrdup("an unknown amount");
-	return psprintf("%.2f", v);
-}
-
-/* A response count: one decimal, three significant digits below 10. */
-static char *
-fmt_quantity(double v)
-{
-	if (!isfinite(v))
-		return pstrdup("unknown");
-	return fabs(v) >= 10.0 ? fmt_number(v, 1) : psprintf("%.3g", v);
-}
-
-/* ------------------------------------------------------------ row building */
-
-typedef struct RowBuilder
-{
-	Datum	   *values;
-	bool	   *nulls;
-	int			col;
-	int			natts;
-} RowBuilder;
-
-/* Start a row for a result descriptor of natts columns. */
-static void
-row_start(RowBuilder *row, int natts)
-{
-	row->values = palloc0(sizeof(Datum) * natts);
-	row->nulls = palloc0(sizeof(bool) * natts);
-	row->col = 0;
-	row->natts = natts;
-}
-
-/* Next column: text, NULL for a NULL string. */
-static void
-put_text(RowBuilder *row, const char *s)
-{
-	Assert(row->col < row->natts);
-	row->nulls[row->col] = s == NULL;
-	row->values[row->col++] = s == NULL ? (Datum) 0 : CStringGetTextDatum(s);
-}
-
-/* Next column: money as numeric rounded to cents, NULL when not finite. */
-static void
-put_money(RowBuilder *row, double v)
-{
-	Assert(row->col < row->natts);
-	row->nulls[row->col] = !isfinite(v);
-	row->values[row->col++] = !isfinite(v) ? (Datum) 0
-		: DirectFunctionCall2(numeric_round, DirectFunctionCall1(float8_numeric, Float8GetDatum(v)),
-							  Int32GetDatum(2));
-}
-
-/* Next column: float8, NULL when not finite. */
-static void
-put_float(RowBuilder *row, double v)
-{
-	Assert(row->col < row->natts);
-	row->nulls[row->col] = !isfinite(v);
-	row->values[row->col++] = Float8GetDatum(isfinite(v) ? v : 0.0);
-}
-
-/* Next column: integer. */
-static void
-put_int(RowBuilder *row, int v)
-{
-	Assert(row->col < row->natts);
-	row->nulls[row->col] = false;
-	row->values[row->col++] = Int32GetDatum(v);
-}
-
-/* Next column: boolean. */
-static void
-put_bool(RowBuilder *row, bool v)
-{
-	Assert(row->col < row->natts);
-	row->nulls[row->col] = false;
-	row->values[row->col++] = BoolGetDatum(v);
-}
-
-/* ------------------------------------------------------- shared estimates */
-
-/* Sum of independent estimates: values add, half-widths add in quadrature. */
-typedef struct Total
-{
-	double		value;
-	double		var;			/* Σ half-width² (NaN once any is unknown) */
-} Total;
-
-/* Add an interval estimate to a total. */
-static void
-total_add(Total *t, interval_estimate e)
-{
-	double		hw = e.hi - e.value;
-
-	t->value += e.value;
-	t->var += isfinite(hw) ? hw * hw : NAN;
-}
-
-/* The total as an interval (lower end floored at 0 like the items'). */
-static interval_estimate
-total_interval(const Total *t)
-{
-	interval_estimate e;
-	double		hw = sqrt(t->var);
-
-	e.value = t->value;
-	e.lo = isfinite(hw) ? fmax(0.0, t->value - hw) : NAN;
-	e.hi = isfinite(hw) ? t->value + hw : NAN;
-	return e;
-}
-
-/*
- * Change of the response between two spends on one curve, with the
- * delta-method interval of the difference (the two responses share the
- * curve's parameters, so their errors are correlated).
- */
-static interval_estimate
-delta_interval(const noa_curve *fit, double x0, double x1, double level)
-{
-	interval_estimate e;
-	double		g0[NOA_MAX_PARAMS],
-				g1[NOA_MAX_PARAMS],
-				var = 0.0,
-				t = noa_curve_t_quantile(fit, level),
-				hw;
-	int			np = noa_model_nparams(fit->model),
-				i,
-				j;
-
-	e.value = noa_curve_value(fit->model, fit->param, x1) - noa_curve_value(fit->model, fit->param, x0);
-	noa_curve_value_grad(fit->model, fit->param, x0, g0);
-	noa_curve_value_grad(fit->model, fit->param, x1, g1);
-	for (i = 0; i < np; i++)
-		for (j = 0; j < np; j++)
-			var += (g1[i] - g0[i]) * fit->cov[i * NOA_MAX_PARAMS + j] * (g1[j] - g0[j]);
-	hw = isfinite(t) && var >= 0.0 ? t * sqrt(var) : NAN;
-	e.lo = e.value - hw;
-	e.hi = e.value + hw;
-	return e;
-}
-
-/* Whether a spend lies outside the range the curve was fitted on. */
-static bool
-extrapolated(const noa_curve *fit, double x)
-{
-	return x > fit->x_max * (1.0 + 1e-9) || (x > 0.0 && x < fit->x_min * (1.0 - 1e-9));
-}
-
-/* A clause on extrapolation for an explanation, or "". */
-static char *
-extrapolation_clause(const noa_curve *fit, double x)
-{
-	if (x > fit->x_max * (1.0 + 1e-9))
-		return psprintf("; %s is above the highest spend observed (%s), so this part of the curve is an extrapolation",
-						fmt_money(x), fmt_money(fit->x_max));
-	if (x > 0.0 && x < fit->x_min * (1.0 - 1e-9))
-		return psprintf("; %s is below the lowest spend observed (%s), so this part of the curve is an extrapolation",
-						fmt_money(x), fmt_money(fit->x_min));
-	return "";
-}
-
-/* ---------------------------------------------------------- the portfolio */
+/* ------------------------------------------------------------ objectives */
 
 typedef enum Objective
 {
@@ -253,52 +38,6 @@ typedef enum Objective
 static const char *const objective_names[] = {
 	"max_response", "max_profit", "min_spend", "target_roas", "target_cpa"
 };
-
-/* One portfolio item as the functions see it. */
-typedef struct ItemPlan
-{
-	const PortfolioItem *src;
-	const char *key;
-	const char *group;
-	const char *excluded;		/* reason, or NULL when included */
-	double		current;
-	double		vpu;			/* value per unit, NaN when unknown */
-	double		lo,
-				hi;				/* effective bounds (allocate) */
-	const char *lo_source;		/* "zero", "min_spend", "max_decrease", "locked" */
-	const char *hi_source;		/* NULL (none), "max_spend", "max_increase", "locked" */
-	int			core;			/* index in the allocation problem, or -1 */
-} ItemPlan;
-
-/* Include or exclude each item; value_needed: whether a missing value per unit excludes. */
-static ItemPlan *
-plan_items(const NoaPortfolio *pf, bool value_needed)
-{
-	ItemPlan   *plan = palloc0(sizeof(ItemPlan) * Max(pf->n_items, 1));
-	int			i;
-
-	for (i = 0; i < pf->n_items; i++)
-	{
-		const PortfolioItem *it = &pf->items[i];
-		ItemPlan   *p = &plan[i];
-
-		p->src = it;
-		p->key = PortfolioKey(pf, it);
-		p->group = PortfolioGroup(pf, it);
-		p->current = (it->flags & PF_HAS_CURRENT) ? it->current_spend : NAN;
-		p->vpu = (it->flags & PF_HAS_VALUE) ? it->value_per_unit : NAN;
-		p->core = -1;
-		if (!(it->flags & PF_HAS_CURVE))
-			p->excluded = "no curve";
-		else if (!curve_usable(&it->fit))
-			p->excluded = psprintf("the curve has no usable fit (status %s)", noa_fit_status_name(it->fit.status));
-		else if (!(it->flags & PF_HAS_CURRENT))
-			p->excluded = "the current spend is NULL";
-		else if (value_needed && !(it->flags & PF_HAS_VALUE))
-			p->excluded = "value_per_unit is NULL";
-	}
-	return plan;
-}
 
 /* ------------------------------------------------------- argument checks */
 
@@ -345,105 +84,6 @@ parse_objective(FunctionCallInfo fcinfo, int argno)
 					 "(spend until marginal ROAS falls to target), min_spend (least spend reaching target value), "
 					 "target_roas or target_cpa (most value while the portfolio meets target).")));
 	return OBJ_MAX_RESPONSE;	/* keep the compiler quiet */
-}
-
-/* One "name=value" entry of a group limit list. */
-typedef struct GroupSpec
-{
-	char	   *name;
-	double		value;
-} GroupSpec;
-
-/*
- * Parse a group limit list "awareness=0.2, search=0.1" (names may be
- * double-quoted; entries separated by commas or semicolons).  Shares must
- * lie in [0, 1], amounts be finite and non-negative; a name may appear once.
- */
-static GroupSpec *
-parse_group_specs(const char *spec, const char *argname, bool share, int *count)
-{
-	GroupSpec  *out = palloc0(sizeof(GroupSpec) * (strlen(spec) / 2 + 1));
-	const char *p = spec;
-	int			n = 0,
-				i;
-
-	*count = 0;
-	for (;;)
-	{
-		StringInfoData name;
-		char	   *end;
-		double		v;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',' || *p == ';')
-			p++;
-		if (*p == '\0')
-			break;
-		initStringInfo(&name);
-		if (*p == '"')
-		{
-			for (p++; *p && !(*p == '"' && p[1] != '"'); p++)
-			{
-				if (*p == '"')
-					p++;
-				appendStringInfoChar(&name, *p);
-			}
-			if (*p != '"')
-				goto syntax;
-			p++;
-		}
-		else
-		{
-			while (*p && *p != '=' && *p != ',' && *p != ';')
-				appendStringInfoChar(&name, *p++);
-			while (name.len > 0 && isspace((unsigned char) name.data[name.len - 1]))
-				name.data[--name.len] = '\0';
-		}
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '=' || name.len == 0)
-			goto syntax;
-		p++;
-		errno = 0;
-		v = strtod(p, &end);
-		if (end == p)
-			goto syntax;
-		p = end;
-		if (*p == '%' && share)
-		{
-			v /= 100.0;
-			p++;
-		}
-		if (isnan(v) || isinf(v) || v < 0.0 || (share && v > 1.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: the value for group \"%s\" must be %s, not %g", argname, name.data,
-							share ? "a share between 0 and 1" : "a finite, non-negative amount", v),
-					 errhint(share ? "Write shares as fractions or percentages: 'awareness=0.2' or 'awareness=20%%'."
-							 : "Write amounts in the portfolio's currency: 'awareness=20000'.")));
-		for (i = 0; i < n; i++)
-			if (strcmp(out[i].name, name.data) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s names group \"%s\" twice", argname, name.data)));
-		out[n].name = name.data;
-		out[n].value = v;
-		n++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '\0' && *p != ',' && *p != ';' && *p != '\n')
-			goto syntax;
-	}
-	*count = n;
-	return out;
-
-syntax:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid %s \"%s\"", argname, spec),
-			 errdetail("Expected a list of group=value entries separated by commas."),
-			 errhint("For example '%s'; double-quote group names containing commas or '='.",
-					 share ? "awareness=0.2, conversion=0.1" : "awareness=20000, search=50000")));
-	return NULL;				/* keep the compiler quiet */
 }
 
 /* --------------------------------------------------------- the allocation */
@@ -1179,25 +819,117 @@ item_figures(const Allocation *a, const ItemPlan *p)
 {
 	ItemFigures f;
 	const noa_curve *fit = &p->src->fit;
-	double		vpu = isnan(p->vpu) ? 1.0 : p->vpu;
 
 	f.x = a->res.x[p->core];
 	f.r_now = curve_response_interval(fit, p->current, a->level);
 	f.r_after = curve_response_interval(fit, f.x, a->level);
-	f.m_now = noa_curve_slope(fit->model, fit->param, p->current) * vpu;
-	f.m_after = curve_marginal_interval(fit, f.x, vpu, a->level);
+	f.m_now = marginal_value(p, p->current);
+	f.m_after = curve_marginal_interval(fit, f.x, isnan(p->vpu) ? 1.0 : p->vpu, a->level);
 	f.extrapolated = extrapolated(fit, f.x);
 	return f;
 }
 
-/* A ratio a/b, NaN unless b > 0. */
-static double
-ratio(double num, double den)
+/* Sums over the included items, for the total row and the summary. */
+typedef struct AllocationTotals
 {
-	return den > 0.0 ? num / den : NAN;
+	Total		r_now,
+				r_after;
+	double		spend_now,		/* current spends rounded to cents */
+				spend_after;	/* recommended spends in cents */
+	double		lo_sum,
+				hi_sum;
+	double		value_now,
+				value_after;	/* NaN once any value per unit is unknown */
+	bool		any_extrapolated;
+} AllocationTotals;
+
+/* Add an included item's figures to the totals. */
+static void
+totals_add(AllocationTotals *t, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
+{
+	total_add(&t->r_now, f->r_now);
+	total_add(&t->r_after, f->r_after);
+	t->spend_now += round_cents(p->current);
+	t->spend_after += a->money[p->core];
+	t->lo_sum += p->lo;
+	t->hi_sum += p->hi;
+	t->value_now += p->vpu * f->r_now.value;
+	t->value_after += p->vpu * f->r_after.value;
+	t->any_extrapolated = t->any_extrapolated || f->extrapolated;
 }
 
 #define ALLOCATE_COLS 29
+
+/* The row of an item left out of the allocation, with the reason. */
+static void
+put_excluded_item(RowBuilder *row, const ItemPlan *p)
+{
+	put_text(row, "excluded");
+	put_money(row, p->current);
+	put_nulls(row, ALLOCATE_COLS - 3);	/* every figure column */
+	put_text(row, "excluded");
+	put_bool(row, false);
+	put_text(row, isnan(p->current)
+			 ? psprintf("Excluded: %s.", p->excluded)
+			 : psprintf("Excluded: %s; its current spend of %s is not part of the allocation.",
+						p->excluded, fmt_money(p->current)));
+}
+
+/* The row of an included item: its spend, response, value and marginal return before and after. */
+static void
+put_allocated_item(RowBuilder *row, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
+{
+	double		vpu = p->vpu;
+
+	put_text(row, (p->src->flags & PF_LOCKED) ? "locked" : "allocated");
+	put_money(row, p->current);
+	put_money(row, a->money[p->core]);
+	put_money(row, a->money[p->core] - round_cents(p->current));
+	put_float(row, ratio_or_nan(f->x - p->current, p->current));
+	put_money(row, p->lo);
+	put_money(row, p->hi);
+	put_interval(row, f->r_now);
+	put_interval(row, f->r_after);
+	put_money(row, vpu * f->r_now.value);
+	put_money(row, vpu * f->r_after.value);
+	put_float(row, ratio_or_nan(vpu * f->r_now.value, p->current));
+	put_float(row, ratio_or_nan(vpu * f->r_after.value, f->x));
+	put_money(row, ratio_or_nan(p->current, f->r_now.value));
+	put_money(row, ratio_or_nan(f->x, f->r_after.value));
+	put_float(row, f->m_now);
+	put_interval(row, f->m_after);
+	put_text(row, binding_of(a, p));
+	put_bool(row, f->extrapolated);
+	put_text(row, item_explanation(a, p, f->x, f->m_now, f->m_after.value, f->r_now, f->r_after));
+}
+
+/* The total row: the sums, the marginal level, what limits the total and the summary sentence. */
+static void
+put_total(RowBuilder *row, const Allocation *a, const AllocationTotals *t)
+{
+	interval_estimate tn = total_interval(&t->r_now),
+				ta = total_interval(&t->r_after);
+
+	put_text(row, status_name(a));
+	put_change(row, t->spend_now, t->spend_after);
+	put_money(row, t->lo_sum);
+	put_money(row, t->hi_sum);
+	put_interval(row, tn);
+	put_interval(row, ta);
+	put_money(row, t->value_now);
+	put_money(row, t->value_after);
+	put_float(row, ratio_or_nan(t->value_now, t->spend_now));
+	put_float(row, ratio_or_nan(t->value_after, t->spend_after));
+	put_money(row, ratio_or_nan(t->spend_now, tn.value));
+	put_money(row, ratio_or_nan(t->spend_after, ta.value));
+	put_float(row, NAN);		/* no marginal return now for a total */
+	put_float(row, a->res.level);
+	put_float(row, NAN);
+	put_float(row, NAN);
+	put_text(row, limit_name(a));
+	put_bool(row, t->any_extrapolated);
+	put_text(row, summary_explanation(a, t->value_now, t->value_after));
+}
 
 PG_FUNCTION_INFO_V1(noa_allocate);
 
@@ -1210,133 +942,36 @@ PG_FUNCTION_INFO_V1(noa_allocate);
 Datum
 noa_allocate(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Allocation *a;
+	AllocationTotals totals;
 	RowBuilder	row;
-	Total		r_now = {0, 0},
-				r_after = {0, 0};
-	double		spend_now = 0.0,
-				spend_after = 0.0,
-				lo_sum = 0.0,
-				hi_sum = 0.0,
-				value_now = 0.0,
-				value_after = 0.0;
-	bool		any_extrapolated = false,
-				value_known = true;
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
 	a = run_allocation(fcinfo);
 	if (a == NULL)
 		return (Datum) 0;
+	memset(&totals, 0, sizeof(totals));
 	for (i = 0; i < a->pf->n_items; i++)
 	{
 		const ItemPlan *p = &a->plan[i];
 
 		CHECK_FOR_INTERRUPTS();
-		row_start(&row, ALLOCATE_COLS);
-		put_text(&row, "item");
-		put_text(&row, p->key);
-		put_text(&row, p->group);
+		row_start_labelled(&row, ALLOCATE_COLS, "item", p->key, p->group);
 		if (p->excluded)
-		{
-			put_text(&row, "excluded");
-			put_money(&row, p->current);
-			while (row.col < ALLOCATE_COLS - 3)
-				put_float(&row, NAN);	/* NULL in every figure column */
-			put_text(&row, "excluded");
-			put_bool(&row, false);
-			put_text(&row, isnan(p->current)
-					 ? psprintf("Excluded: %s.", p->excluded)
-					 : psprintf("Excluded: %s; its current spend of %s is not part of the allocation.",
-								p->excluded, fmt_money(p->current)));
-		}
+			put_excluded_item(&row, p);
 		else
 		{
 			ItemFigures f = item_figures(a, p);
-			double		vpu = p->vpu;
 
-			put_text(&row, (p->src->flags & PF_LOCKED) ? "locked" : "allocated");
-			put_money(&row, p->current);
-			put_money(&row, a->money[p->core]);
-			put_money(&row, a->money[p->core] - round_cents(p->current));
-			put_float(&row, ratio(f.x - p->current, p->current));
-			put_money(&row, p->lo);
-			put_money(&row, p->hi);
-			put_float(&row, f.r_now.value);
-			put_float(&row, f.r_now.lo);
-			put_float(&row, f.r_now.hi);
-			put_float(&row, f.r_after.value);
-			put_float(&row, f.r_after.lo);
-			put_float(&row, f.r_after.hi);
-			put_money(&row, vpu * f.r_now.value);
-			put_money(&row, vpu * f.r_after.value);
-			put_float(&row, ratio(vpu * f.r_now.value, p->current));
-			put_float(&row, ratio(vpu * f.r_after.value, f.x));
-			put_money(&row, ratio(p->current, f.r_now.value));
-			put_money(&row, ratio(f.x, f.r_after.value));
-			put_float(&row, f.m_now);
-			put_float(&row, f.m_after.value);
-			put_float(&row, f.m_after.lo);
-			put_float(&row, f.m_after.hi);
-			put_text(&row, binding_of(a, p));
-			put_bool(&row, f.extrapolated);
-			put_text(&row, item_explanation(a, p, f.x, f.m_now, f.m_after.value, f.r_now, f.r_after));
-			total_add(&r_now, f.r_now);
-			total_add(&r_after, f.r_after);
-			spend_now += round_cents(p->current);
-			spend_after += a->money[p->core];
-			lo_sum += p->lo;
-			hi_sum += p->hi;
-			value_now += vpu * f.r_now.value;
-			value_after += vpu * f.r_after.value;
-			value_known = value_known && !isnan(vpu);
-			any_extrapolated = any_extrapolated || f.extrapolated;
+			put_allocated_item(&row, a, p, &f);
+			totals_add(&totals, a, p, &f);
 		}
-		Assert(row.col == ALLOCATE_COLS);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row.values, row.nulls);
+		row_emit(fcinfo, &row);
 	}
-
-	/* the total row */
-	{
-		interval_estimate tn = total_interval(&r_now),
-					ta = total_interval(&r_after);
-
-		if (!value_known)
-			value_now = value_after = NAN;
-		row_start(&row, ALLOCATE_COLS);
-		put_text(&row, "total");
-		put_text(&row, NULL);
-		put_text(&row, NULL);
-		put_text(&row, status_name(a));
-		put_money(&row, spend_now);
-		put_money(&row, spend_after);
-		put_money(&row, spend_after - spend_now);
-		put_float(&row, ratio(spend_after - spend_now, spend_now));
-		put_money(&row, lo_sum);
-		put_money(&row, hi_sum);
-		put_float(&row, tn.value);
-		put_float(&row, tn.lo);
-		put_float(&row, tn.hi);
-		put_float(&row, ta.value);
-		put_float(&row, ta.lo);
-		put_float(&row, ta.hi);
-		put_money(&row, value_now);
-		put_money(&row, value_after);
-		put_float(&row, ratio(value_now, spend_now));
-		put_float(&row, ratio(value_after, spend_after));
-		put_money(&row, ratio(spend_now, tn.value));
-		put_money(&row, ratio(spend_after, ta.value));
-		put_float(&row, NAN);
-		put_float(&row, a->res.level);
-		put_float(&row, NAN);
-		put_float(&row, NAN);
-		put_text(&row, limit_name(a));
-		put_bool(&row, any_extrapolated);
-		put_text(&row, summary_explanation(a, value_now, value_after));
-		Assert(row.col == ALLOCATE_COLS);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row.values, row.nulls);
-	}
+	row_start_labelled(&row, ALLOCATE_COLS, "total", NULL, NULL);
+	put_total(&row, a, &totals);
+	row_emit(fcinfo, &row);
 	return (Datum) 0;
 }
 
@@ -1352,15 +987,12 @@ Datum
 noa_allocation_summary(PG_FUNCTION_ARGS)
 {
 	Allocation *a = run_allocation(fcinfo);
+	AllocationTotals t;
 	TupleDesc	tupdesc;
 	RowBuilder	row;
-	Total		r_now = {0, 0},
-				r_after = {0, 0};
-	double		spend_now = 0.0,
-				spend_after = 0.0,
-				value_now = 0.0,
-				value_after = 0.0,
-				unspent;
+	interval_estimate tn,
+				ta;
+	double		unspent;
 	int			i;
 
 	if (a == NULL)
@@ -1368,6 +1000,7 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "noa.allocation_summary must be declared to return a row");
 	tupdesc = BlessTupleDesc(tupdesc);
+	memset(&t, 0, sizeof(t));
 	for (i = 0; i < a->pf->n_items; i++)
 	{
 		const ItemPlan *p = &a->plan[i];
@@ -1376,14 +1009,11 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 		if (p->excluded)
 			continue;
 		f = item_figures(a, p);
-		total_add(&r_now, f.r_now);
-		total_add(&r_after, f.r_after);
-		spend_now += round_cents(p->current);
-		spend_after += a->money[p->core];
-		value_now += p->vpu * f.r_now.value;
-		value_after += p->vpu * f.r_after.value;
+		totals_add(&t, a, p, &f);
 	}
-	unspent = isnan(a->budget) ? NAN : a->budget - spend_after;
+	unspent = isnan(a->budget) ? NAN : a->budget - t.spend_after;
+	tn = total_interval(&t.r_now);
+	ta = total_interval(&t.r_after);
 
 	row_start(&row, SUMMARY_COLS);
 	put_text(&row, objective_names[a->objective]);
@@ -1396,529 +1026,26 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	put_int(&row, a->n_locked);
 	put_int(&row, a->n_excluded);
 	put_int(&row, a->res.n_shaped);
-	put_money(&row, spend_now);
-	put_money(&row, spend_after);
+	put_money(&row, t.spend_now);
+	put_money(&row, t.spend_after);
 	put_money(&row, unspent);
 	put_text(&row, isfinite(unspent) && unspent > 0.005 ? limit_phrase(a) : NULL);
-	{
-		interval_estimate tn = total_interval(&r_now),
-					ta = total_interval(&r_after);
-
-		put_float(&row, tn.value);
-		put_float(&row, ta.value);
-		put_float(&row, ta.lo);
-		put_float(&row, ta.hi);
-		put_money(&row, value_now);
-		put_money(&row, value_after);
-		put_money(&row, value_after - value_now);
-		put_float(&row, ratio(value_now, spend_now));
-		put_float(&row, ratio(value_after, spend_after));
-		put_money(&row, ratio(spend_now, tn.value));
-		put_money(&row, ratio(spend_after, ta.value));
-	}
+	put_float(&row, tn.value);
+	put_interval(&row, ta);
+	put_money(&row, t.value_now);
+	put_money(&row, t.value_after);
+	put_money(&row, t.value_after - t.value_now);
+	put_float(&row, ratio_or_nan(t.value_now, t.spend_now));
+	put_float(&row, ratio_or_nan(t.value_after, t.spend_after));
+	put_money(&row, ratio_or_nan(t.spend_now, tn.value));
+	put_money(&row, ratio_or_nan(t.spend_after, ta.value));
 	put_float(&row, a->res.level);
 	put_float(&row, a->res.objective);
 	put_float(&row, a->res.bound);
 	put_float(&row, a->res.gap);
 	put_float(&row, a->res.gap_rel);
 	put_int(&row, a->res.passes);
-	put_text(&row, summary_explanation(a, value_now, value_after));
+	put_text(&row, summary_explanation(a, t.value_now, t.value_after));
 	Assert(row.col == SUMMARY_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, row.values, row.nulls)));
-}
-
-/* ------------------------------------------------------------- simulate */
-
-/* The changes grammar, for hints. */
-#define SIMULATE_GRAMMAR \
-	"Statements, separated by ';' or new lines: 'move 20% from A to B', 'move 5000 from A to B', " \
-	"'cut C by 5000', 'cut C by 10%', 'raise D by 2k', 'set D to 3000', 'scale E by 1.1'. " \
-	"A target is a key (double-quote keys with spaces), 'all', or 'group NAME'."
-
-/* A parsed word or number of a change statement. */
-typedef struct Token
-{
-	char	   *text;			/* unquoted */
-	bool		quoted;
-} Token;
-
-/* Split one statement into tokens (whitespace-separated, double quotes group). */
-static Token *
-tokenize(const char *stmt, int *count)
-{
-	Token	   *out = palloc0(sizeof(Token) * (strlen(stmt) + 1));
-	const char *p = stmt;
-	int			n = 0;
-
-	for (;;)
-	{
-		StringInfoData t;
-
-		while (isspace((unsigned char) *p))
-			p++;
-		if (*p == '\0')
-			break;
-		initStringInfo(&t);
-		if (*p == '"')
-		{
-			for (p++; *p && !(*p == '"' && p[1] != '"'); p++)
-			{
-				if (*p == '"')
-					p++;
-				appendStringInfoChar(&t, *p);
-			}
-			if (*p != '"')
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid change \"%s\": unterminated quote", stmt),
-						 errhint("%s", SIMULATE_GRAMMAR)));
-			p++;
-			out[n].quoted = true;
-		}
-		else
-			while (*p && !isspace((unsigned char) *p))
-				appendStringInfoChar(&t, *p++);
-		out[n++].text = t.data;
-	}
-	*count = n;
-	return out;
-}
-
-/* Whether token i is the (unquoted, case-insensitive) keyword kw. */
-static bool
-is_word(const Token *t, int n, int i, const char *kw)
-{
-	return i < n && !t[i].quoted && pg_strcasecmp(t[i].text, kw) == 0;
-}
-
-/* An amount: [€$£]number[k|m][%]; *percent tells whether it ends in %. */
-static bool
-parse_amount(const Token *t, bool *percent, double *v)
-{
-	const char *s = t->text;
-	char	   *end;
-
-	if (t->quoted)
-		return false;
-	if (strncmp(s, "€", strlen("€")) == 0)
-		s += strlen("€");
-	else if (strncmp(s, "£", strlen("£")) == 0)
-		s += strlen("£");
-	else if (*s == '$')
-		s++;
-	if (!(isdigit((unsigned char) *s) || *s == '.'))
-		return false;
-	*v = strtod(s, &end);
-	if (end == s)
-		return false;
-	*percent = false;
-	if (*end == 'k' || *end == 'K')
-	{
-		*v *= 1e3;
-		end++;
-	}
-	else if (*end == 'm' || *end == 'M')
-	{
-		*v *= 1e6;
-		end++;
-	}
-	if (*end == '%')
-	{
-		*percent = true;
-		end++;
-	}
-	return *end == '\0' && isfinite(*v);
-}
-
-/* The simulation state: items, their proposed spends, and the statement being read. */
-typedef struct Simulation
-{
-	NoaPortfolio *pf;
-	ItemPlan   *plan;
-	double	   *proposed;
-	bool	   *selected;
-	const char *stmt;
-} Simulation;
-
-/* Report a malformed statement. */
-static void pg_attribute_noreturn()
-change_error(const Simulation *s, const char *problem)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid change \"%s\": %s", s->stmt, problem),
-			 errhint("%s", SIMULATE_GRAMMAR)));
-}
-
-/* Binary search of a key among the sorted items, or -1. */
-static int
-find_key(const Simulation *s, const char *key)
-{
-	int			lo = 0,
-				hi = s->pf->n_items - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(s->plan[mid].key, key);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
-/*
- * Read a target at token *i into s->selected: a key, 'all' or 'group NAME'.
- * Excluded items cannot take part; an empty selection is an error.
- */
-static void
-parse_target(Simulation *s, const Token *t, int n, int *i)
-{
-	int			k,
-				found = 0;
-
-	memset(s->selected, 0, sizeof(bool) * Max(s->pf->n_items, 1));
-	if (*i >= n)
-		change_error(s, "a key, 'all' or 'group NAME' is missing");
-	if (is_word(t, n, *i, "all"))
-	{
-		for (k = 0; k < s->pf->n_items; k++)
-			found += s->selected[k] = s->plan[k].excluded == NULL;
-		(*i)++;
-	}
-	else if (is_word(t, n, *i, "group") && *i + 1 < n && !is_word(t, n, *i + 1, "to") &&
-			 !is_word(t, n, *i + 1, "by"))
-	{
-		const char *g = t[*i + 1].text;
-
-		for (k = 0; k < s->pf->n_items; k++)
-			if (s->plan[k].group && strcmp(s->plan[k].group, g) == 0 && s->plan[k].excluded == NULL)
-				found += s->selected[k] = true;
-		if (found == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid change \"%s\": group \"%s\" has no included item", s->stmt, g),
-					 errhint("Group names are case-sensitive; items without a usable curve or spend are excluded.")));
-		*i += 2;
-	}
-	else
-	{
-		k = find_key(s, t[*i].text);
-		if (k < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid change \"%s\": no item with key \"%s\" in the portfolio", s->stmt, t[*i].text),
-					 errhint("Keys are case-sensitive; double-quote keys that contain spaces.")));
-		if (s->plan[k].excluded)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid change \"%s\": item \"%s\" is excluded (%s)", s->stmt, t[*i].text,
-							s->plan[k].excluded),
-					 errhint("Only items with a usable curve and a current spend can be changed.")));
-		s->selected[k] = true;
-		found = 1;
-		(*i)++;
-	}
-	if (found == 0)
-		change_error(s, "the target has no included item");
-}
-
-/* Proposed spend of the selected items. */
-static double
-selected_spend(const Simulation *s)
-{
-	double		sum = 0.0;
-	int			k;
-
-	for (k = 0; k < s->pf->n_items; k++)
-		if (s->selected[k])
-			sum += s->proposed[k];
-	return sum;
-}
-
-/* Change the selected items' spend by delta, in proportion to their spend (evenly when all are 0). */
-static void
-spread(Simulation *s, double delta)
-{
-	double		sum = selected_spend(s);
-	int			count = 0,
-				k;
-
-	for (k = 0; k < s->pf->n_items; k++)
-		count += s->selected[k];
-	if (sum + delta < -1e-9 * fmax(sum, 1.0))
-		change_error(s, psprintf("it takes %s from items that have only %s", fmt_money(-delta), fmt_money(sum)));
-	for (k = 0; k < s->pf->n_items; k++)
-		if (s->selected[k])
-			s->proposed[k] = fmax(0.0, s->proposed[k] + (sum > 0.0 ? delta * s->proposed[k] / sum : delta / count));
-}
-
-/* Apply one statement to the proposed spends. */
-static void
-apply_statement(Simulation *s, const char *stmt)
-{
-	int			n,
-				i = 1;
-	Token	   *t = tokenize(stmt, &n);
-	bool		percent;
-	double		v,
-				amount;
-
-	s->stmt = stmt;
-	if (n == 0)
-		return;
-	if (is_word(t, n, 0, "move"))
-	{
-		if (i >= n || !parse_amount(&t[i++], &percent, &v))
-			change_error(s, "expected an amount after 'move' (e.g. 20% or 5000)");
-		if (!is_word(t, n, i++, "from"))
-			change_error(s, "expected 'from'");
-		parse_target(s, t, n, &i);
-		amount = percent ? v / 100.0 * selected_spend(s) : v;
-		spread(s, -amount);
-		if (!is_word(t, n, i++, "to"))
-			change_error(s, "expected 'to'");
-		parse_target(s, t, n, &i);
-		spread(s, amount);
-	}
-	else if (is_word(t, n, 0, "cut") || is_word(t, n, 0, "raise"))
-	{
-		bool		cut = is_word(t, n, 0, "cut");
-
-		parse_target(s, t, n, &i);
-		if (!is_word(t, n, i++, "by"))
-			change_error(s, "expected 'by'");
-		if (i >= n || !parse_amount(&t[i++], &percent, &v))
-			change_error(s, "expected an amount after 'by' (e.g. 10% or 5000)");
-		amount = percent ? v / 100.0 * selected_spend(s) : v;
-		spread(s, cut ? -amount : amount);
-	}
-	else if (is_word(t, n, 0, "set"))
-	{
-		parse_target(s, t, n, &i);
-		if (!is_word(t, n, i++, "to"))
-			change_error(s, "expected 'to'");
-		if (i >= n || !parse_amount(&t[i++], &percent, &v) || percent)
-			change_error(s, "expected an amount after 'to' (e.g. 3000)");
-		spread(s, v - selected_spend(s));
-	}
-	else if (is_word(t, n, 0, "scale"))
-	{
-		parse_target(s, t, n, &i);
-		if (!is_word(t, n, i++, "by"))
-			change_error(s, "expected 'by'");
-		if (i >= n || !parse_amount(&t[i++], &percent, &v) || percent)
-			change_error(s, "expected a factor after 'by' (e.g. 1.1)");
-		spread(s, (v - 1.0) * selected_spend(s));
-	}
-	else
-		change_error(s, psprintf("unknown action \"%s\"", t[0].text));
-	if (i != n)
-		change_error(s, psprintf("unexpected \"%s\"", t[Min(i, n - 1)].text));
-}
-
-/* Apply every statement of the changes text (split at ';' and new lines outside quotes). */
-static void
-apply_changes(Simulation *s, const char *changes)
-{
-	StringInfoData stmt;
-	bool		quoted = false;
-	const char *p;
-
-	initStringInfo(&stmt);
-	for (p = changes;; p++)
-	{
-		if (*p == '"')
-			quoted = !quoted;
-		if (*p == '\0' || (!quoted && (*p == ';' || *p == '\n')))
-		{
-			apply_statement(s, pstrdup(stmt.data));
-			resetStringInfo(&stmt);
-			if (*p == '\0')
-				break;
-			continue;
-		}
-		appendStringInfoChar(&stmt, *p);
-	}
-}
-
-#define SIMULATE_COLS 28
-
-PG_FUNCTION_INFO_V1(noa_simulate);
-
-/*
- * SQL: simulate(portfolio, changes, level) — for the proposed spends (the
- * current ones changed by the statements), each item's response, value, CPA,
- * ROAS and marginal ROAS before and after with intervals, then a total row.
- */
-Datum
-noa_simulate(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Simulation	s;
-	RowBuilder	row;
-	double		level = PG_ARGISNULL(2) ? 0.9 : PG_GETARG_FLOAT8(2);
-	Total		r_now = {0, 0},
-				r_after = {0, 0},
-				r_delta = {0, 0};
-	double		spend_now = 0.0,
-				spend_after = 0.0,
-				value_now = 0.0,
-				value_after = 0.0;
-	int			n_changed = 0,
-				n_extrapolated = 0,
-				i;
-
-	InitMaterializedSRF(fcinfo, 0);
-	check_level_arg(level);
-	if (PG_ARGISNULL(0))
-		return (Datum) 0;
-	s.pf = PG_GETARG_NOAPORTFOLIO_P(0);
-	s.plan = plan_items(s.pf, false);
-	s.proposed = palloc0(sizeof(double) * Max(s.pf->n_items, 1));
-	s.selected = palloc0(sizeof(bool) * Max(s.pf->n_items, 1));
-	for (i = 0; i < s.pf->n_items; i++)
-		s.proposed[i] = s.plan[i].current;
-	if (!PG_ARGISNULL(1))
-		apply_changes(&s, text_to_cstring(PG_GETARG_TEXT_PP(1)));
-
-	for (i = 0; i < s.pf->n_items; i++)
-	{
-		const ItemPlan *p = &s.plan[i];
-
-		CHECK_FOR_INTERRUPTS();
-		row_start(&row, SIMULATE_COLS);
-		put_text(&row, "item");
-		put_text(&row, p->key);
-		put_text(&row, p->group);
-		if (p->excluded)
-		{
-			put_text(&row, "excluded");
-			put_money(&row, p->current);
-			while (row.col < SIMULATE_COLS - 2)
-				put_float(&row, NAN);	/* NULL in every figure column */
-			put_bool(&row, false);
-			put_text(&row, psprintf("Excluded: %s.", p->excluded));
-		}
-		else
-		{
-			const noa_curve *fit = &p->src->fit;
-			double		x0 = p->current,
-						x1 = s.proposed[i],
-						vpu = p->vpu;
-			interval_estimate rn = curve_response_interval(fit, x0, level),
-						ra = curve_response_interval(fit, x1, level),
-						rd = delta_interval(fit, x0, x1, level);
-			double		m0 = noa_curve_slope(fit->model, fit->param, x0) * (isnan(vpu) ? 1.0 : vpu),
-						m1 = noa_curve_slope(fit->model, fit->param, x1) * (isnan(vpu) ? 1.0 : vpu);
-			bool		changed = fabs(x1 - x0) >= 0.005,
-						extra = extrapolated(fit, x1);
-			char	   *text;
-
-			put_text(&row, changed ? "changed" : "unchanged");
-			put_money(&row, x0);
-			put_money(&row, x1);
-			put_money(&row, x1 - x0);
-			put_float(&row, ratio(x1 - x0, x0));
-			put_float(&row, rn.value);
-			put_float(&row, rn.lo);
-			put_float(&row, rn.hi);
-			put_float(&row, ra.value);
-			put_float(&row, ra.lo);
-			put_float(&row, ra.hi);
-			put_float(&row, rd.value);
-			put_float(&row, rd.lo);
-			put_float(&row, rd.hi);
-			put_money(&row, vpu * rn.value);
-			put_money(&row, vpu * ra.value);
-			put_money(&row, vpu * rd.value);
-			put_money(&row, ratio(x0, rn.value));
-			put_money(&row, ratio(x1, ra.value));
-			put_float(&row, ratio(vpu * rn.value, x0));
-			put_float(&row, ratio(vpu * ra.value, x1));
-			put_float(&row, m0);
-			put_float(&row, m1);
-			put_bool(&row, extra);
-			if (changed)
-				text = psprintf("Spend %s from %s to %s (%s): expected response %s to %s (%s%s, %g%% interval %s to %s); "
-								"the next unit returns %s instead of %s%s.",
-								x1 > x0 ? "rises" : "falls", fmt_money(x0), fmt_money(x1), fmt_delta(x1 - x0),
-								fmt_quantity(rn.value), fmt_quantity(ra.value), rd.value >= 0 ? "+" : "",
-								fmt_quantity(rd.value), 100.0 * level, fmt_quantity(rd.lo), fmt_quantity(rd.hi),
-								fmt_ratio(m1), fmt_ratio(m0), extrapolation_clause(fit, x1));
-			else
-				text = psprintf("Unchanged at %s: expected response %s (%g%% interval %s to %s); the next unit returns %s%s.",
-								fmt_money(x0), fmt_quantity(rn.value), 100.0 * level, fmt_quantity(rn.lo),
-								fmt_quantity(rn.hi), fmt_ratio(m0), extrapolation_clause(fit, x1));
-			put_text(&row, text);
-			total_add(&r_now, rn);
-			total_add(&r_after, ra);
-			total_add(&r_delta, rd);
-			spend_now += x0;
-			spend_after += x1;
-			value_now += vpu * rn.value;
-			value_after += vpu * ra.value;
-			n_changed += changed;
-			n_extrapolated += extra;
-		}
-		Assert(row.col == SIMULATE_COLS);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row.values, row.nulls);
-	}
-
-	/* the total row */
-	{
-		interval_estimate tn = total_interval(&r_now),
-					ta = total_interval(&r_after),
-					td;
-		double		hw = sqrt(r_delta.var);
-
-		td.value = r_delta.value;
-		td.lo = td.value - hw;
-		td.hi = td.value + hw;
-		row_start(&row, SIMULATE_COLS);
-		put_text(&row, "total");
-		put_text(&row, NULL);
-		put_text(&row, NULL);
-		put_text(&row, n_changed > 0 ? "changed" : "unchanged");
-		put_money(&row, spend_now);
-		put_money(&row, spend_after);
-		put_money(&row, spend_after - spend_now);
-		put_float(&row, ratio(spend_after - spend_now, spend_now));
-		put_float(&row, tn.value);
-		put_float(&row, tn.lo);
-		put_float(&row, tn.hi);
-		put_float(&row, ta.value);
-		put_float(&row, ta.lo);
-		put_float(&row, ta.hi);
-		put_float(&row, td.value);
-		put_float(&row, td.lo);
-		put_float(&row, td.hi);
-		put_money(&row, value_now);
-		put_money(&row, value_after);
-		put_money(&row, value_after - value_now);
-		put_money(&row, ratio(spend_now, tn.value));
-		put_money(&row, ratio(spend_after, ta.value));
-		put_float(&row, ratio(value_now, spend_now));
-		put_float(&row, ratio(value_after, spend_after));
-		put_float(&row, NAN);
-		put_float(&row, NAN);
-		put_bool(&row, n_extrapolated > 0);
-		put_text(&row, psprintf("%d item%s changed; spend %s to %s (%s); expected response %s to %s (%s%s, %g%% interval %s to %s)"
-								"; value %s to %s; ROAS %s to %s%s.",
-								n_changed, n_changed == 1 ? "" : "s", fmt_money(spend_now), fmt_money(spend_after),
-								fmt_delta(spend_after - spend_now), fmt_quantity(tn.value), fmt_quantity(ta.value),
-								td.value >= 0 ? "+" : "", fmt_quantity(td.value), 100.0 * level,
-								fmt_quantity(td.lo), fmt_quantity(td.hi), fmt_money(value_now), fmt_money(value_after),
-								fmt_ratio(ratio(value_now, spend_now)), fmt_ratio(ratio(value_after, spend_after)),
-								n_extrapolated > 0 ? psprintf("; %d item%s extrapolate beyond their observed spend",
-															  n_extrapolated, n_extrapolated == 1 ? "" : "s") : ""));
-		Assert(row.col == SIMULATE_COLS);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row.values, row.nulls);
-	}
-	return (Datum) 0;
 }

@@ -754,6 +754,22 @@ snap_price(const work *ws, const int *idx, int m, const double *x, double price)
 	return isfinite(upper) && upper >= lower ? upper : price;
 }
 
+/* Σ dlo and Σ min(dhi, dlo + capbase) over the listed items: the totals they can reach. */
+static void
+items_range(const work *ws, const int *idx, int m, double *lo_sum, double *hi_sum)
+{
+	int			k;
+
+	*lo_sum = *hi_sum = 0.0;
+	for (k = 0; k < m; k++)
+	{
+		const item_work *it = &ws->it[idx[k]];
+
+		*lo_sum += it->dlo;
+		*hi_sum += fmin(it->dhi, it->dlo + ws->capbase);
+	}
+}
+
 /*
  * The price at which the listed items' demands add up to `target`, and their
  * allocation (into xout).  With clamp, items of groups whose floor or cap
@@ -776,8 +792,8 @@ price_search(work *ws, const int *idx, int m, double target, bool clamp,
 				v,
 				step,
 				theta,
-				lo_sum = 0.0,
-				hi_sum = 0.0,
+				lo_sum,
+				hi_sum,
 				ftol = PRICE_FTOL * fabs(target);
 	bool		at_min,
 				at_max,
@@ -787,13 +803,7 @@ price_search(work *ws, const int *idx, int m, double target, bool clamp,
 
 	if (interrupted(ws))
 		return NOA_ERR_INTERRUPTED;
-	for (k = 0; k < m; k++)
-	{
-		const item_work *it = &ws->it[idx[k]];
-
-		lo_sum += it->dlo;
-		hi_sum += fmin(it->dhi, it->dlo + ws->capbase);
-	}
+	items_range(ws, idx, m, &lo_sum, &hi_sum);
 	at_min = target <= lo_sum * (1.0 + 1e-13);
 	at_max = !at_min && target >= hi_sum * (1.0 - 1e-13);
 
@@ -908,16 +918,7 @@ group_limits(const noa_alloc_group *gr, double T, double *floor_amount, double *
 static void
 bucket_range(const work *ws, int g, double *lo_sum, double *hi_sum)
 {
-	int			k;
-
-	*lo_sum = *hi_sum = 0.0;
-	for (k = ws->gstart[g]; k < ws->gstart[g + 1]; k++)
-	{
-		const item_work *it = &ws->it[ws->gmem[k]];
-
-		*lo_sum += it->dlo;
-		*hi_sum += fmin(it->dhi, it->dlo + ws->capbase);
-	}
+	items_range(ws, ws->gmem + ws->gstart[g], ws->gstart[g + 1] - ws->gstart[g], lo_sum, hi_sum);
 }
 
 /*
@@ -1060,36 +1061,57 @@ total_marginal(const work *ws)
 
 /* ------------------------------------------------------------ total range */
 
-/* Σ_G max(F, aT, L_G) + L_0 − T: the spend the floors need beyond T (nonincreasing). */
+/*
+ * How far the group limits miss total T, from the groups' item ranges
+ * [L_G, U_G] and the ungrouped items' [L_0, U_0] (range and range0: the L
+ * with floors, the U otherwise).  Floors: Σ_G max(F, aT, L_G) + L_0 − T, the
+ * spend the floors need beyond T (nonincreasing).  Caps: T − Σ_G min(C, bT,
+ * U_G) − U_0, how far T exceeds what the caps allow (convex).
+ */
 static double
-floor_excess(const work *ws, const double *gl, double l0, double T)
+limit_excess(const work *ws, bool floors, const double *range, double range0, double T)
 {
-	double		s = l0 - T;
+	double		s = floors ? range0 - T : T - range0;
 	int			g;
 
 	for (g = 0; g < ws->ng; g++)
 	{
-		const noa_alloc_group *gr = &ws->pb->groups[g];
+		double		F,
+					C;
 
-		s += fmax(fmax(gr->min_spend, gr->min_share * T), gl[g]);
+		group_limits(&ws->pb->groups[g], T, &F, &C);
+		if (floors)
+			s += fmax(F, range[g]);
+		else
+			s -= fmin(C, range[g]);
 	}
 	return s;
 }
 
-/* T − Σ_G min(C, bT, U_G) − U_0: how far T exceeds what the caps allow (convex). */
-static double
-cap_excess(const work *ws, const double *gu, double u0, double T)
+/*
+ * Bisect [*a, *b] (at most 200 halvings, while the midpoint stays strictly
+ * inside) to where limit_excess changes sign: *a keeps the side where the
+ * floors still need more than T (floors) or where T still fits under the
+ * caps (caps).
+ */
+static void
+bisect_limit(const work *ws, bool floors, const double *range, double range0, double *a, double *b)
 {
-	double		s = T - u0;
-	int			g;
+	int			i;
 
-	for (g = 0; g < ws->ng; g++)
+	for (i = 0; i < 200; i++)
 	{
-		const noa_alloc_group *gr = &ws->pb->groups[g];
+		double		mid = 0.5 * (*a + *b);
+		double		excess;
 
-		s -= fmin(fmin(gr->max_spend, gr->max_share * T), gu[g]);
+		if (!(mid > *a && mid < *b))
+			break;
+		excess = limit_excess(ws, floors, range, range0, mid);
+		if (floors ? excess > 0.0 : excess <= 0.0)
+			*a = mid;
+		else
+			*b = mid;
 	}
-	return s;
 }
 
 /* Record a failure and return the matching error code. */
@@ -1165,34 +1187,24 @@ total_range(work *ws, double *tlo, double *thi, bool feasible_only)
 	if (!feasible_only && share_sum > 1.0 + FEAS_TOL)
 		return fail(ws, NOA_ALLOC_FAIL_SHARES, -1, -1, share_sum, 1.0);
 
-	/* Least T whose floors fit: floor_excess is nonincreasing. */
+	/* Least T whose floors fit: the floors' excess is nonincreasing. */
 	a = 0.0;
-	if (floor_excess(ws, gl, l0, a) > 0.0)
+	if (limit_excess(ws, true, gl, l0, a) > 0.0)
 	{
-		b = share_sum < 1.0 - 1e-9 ? (floor_excess(ws, gl, l0, 0.0) / (1.0 - share_sum)) * (1.0 + 1e-9) : 0.0;
+		b = share_sum < 1.0 - 1e-9 ? (limit_excess(ws, true, gl, l0, 0.0) / (1.0 - share_sum)) * (1.0 + 1e-9) : 0.0;
 		for (g = 0; g < ws->ng; g++)
 			if (ws->pb->groups[g].min_share > 0.0)
 				b = fmax(b, fmax(ws->pb->groups[g].min_spend, gl[g]) / ws->pb->groups[g].min_share);
-		b = fmax(b, floor_excess(ws, gl, l0, 0.0));
-		if (floor_excess(ws, gl, l0, b) > FEAS_TOL * fmax(b, 1.0))
+		b = fmax(b, limit_excess(ws, true, gl, l0, 0.0));
+		if (limit_excess(ws, true, gl, l0, b) > FEAS_TOL * fmax(b, 1.0))
 		{
 			if (!feasible_only)
-				return fail(ws, NOA_ALLOC_FAIL_TOTAL, -1, -1, b + floor_excess(ws, gl, l0, b), b);
+				return fail(ws, NOA_ALLOC_FAIL_TOTAL, -1, -1, b + limit_excess(ws, true, gl, l0, b), b);
 			*tlo = 1.0;
 			*thi = 0.0;
 			return NOA_OK;
 		}
-		for (i = 0; i < 200; i++)
-		{
-			double		mid = 0.5 * (a + b);
-
-			if (!(mid > a && mid < b))
-				break;
-			if (floor_excess(ws, gl, l0, mid) > 0.0)
-				a = mid;
-			else
-				b = mid;
-		}
+		bisect_limit(ws, true, gl, l0, &a, &b);
 		if (b > lower)
 		{
 			lower = b;
@@ -1200,7 +1212,7 @@ total_range(work *ws, double *tlo, double *thi, bool feasible_only)
 		}
 	}
 
-	/* Largest T the caps admit: cap_excess is convex with cap_excess(0) ≤ 0. */
+	/* Largest T the caps admit: the caps' excess is convex and ≤ 0 at T = 0. */
 	slope = 1.0;
 	for (g = 0; g < ws->ng; g++)
 		if (isinf(fmin(ws->pb->groups[g].max_spend, gu[g])))
@@ -1211,22 +1223,12 @@ total_range(work *ws, double *tlo, double *thi, bool feasible_only)
 		b = fmax(1.0, u0);
 		for (g = 0; g < ws->ng; g++)
 			b += isfinite(gu[g]) ? gu[g] : 0.0;
-		for (i = 0; i < 4000 && cap_excess(ws, gu, u0, b) <= 0.0; i++)
+		for (i = 0; i < 4000 && limit_excess(ws, false, gu, u0, b) <= 0.0; i++)
 		{
 			a = b;
 			b *= 2.0;
 		}
-		for (i = 0; i < 200; i++)
-		{
-			double		mid = 0.5 * (a + b);
-
-			if (!(mid > a && mid < b))
-				break;
-			if (cap_excess(ws, gu, u0, mid) <= 0.0)
-				a = mid;
-			else
-				b = mid;
-		}
+		bisect_limit(ws, false, gu, u0, &a, &b);
 		if (a < upper)
 		{
 			upper = a;
@@ -1956,6 +1958,27 @@ problem_valid(const noa_alloc_problem *pb)
 	return true;
 }
 
+/* Allocate the group price arrays of a set of multipliers; false when any is missing. */
+static bool
+multipliers_alloc(multipliers *m, int ng)
+{
+	m->p_floor = calloc(ng + 1, sizeof(double));
+	m->p_cap = calloc(ng + 1, sizeof(double));
+	m->has_floor = calloc(ng + 1, 1);
+	m->has_cap = calloc(ng + 1, 1);
+	return m->p_floor && m->p_cap && m->has_floor && m->has_cap;
+}
+
+/* Free the arrays of a set of multipliers (safe when partly allocated). */
+static void
+multipliers_free(multipliers *m)
+{
+	free(m->p_floor);
+	free(m->p_cap);
+	free(m->has_floor);
+	free(m->has_cap);
+}
+
 /* Allocate the working arrays; NOA_ERR_NOMEM when any is missing. */
 static int
 work_alloc(work *ws)
@@ -1963,22 +1986,16 @@ work_alloc(work *ws)
 	int			n = ws->n > 0 ? ws->n : 1;
 	int			ng = ws->ng;
 
+	if (!multipliers_alloc(&ws->cur, ng) || !multipliers_alloc(&ws->relax, ng))
+		return NOA_ERR_NOMEM;
 	ws->it = calloc(n, sizeof(item_work));
 	ws->all = calloc(n, sizeof(int));
 	ws->gstart = calloc(ng + 2, sizeof(int));
 	ws->gmem = calloc(n, sizeof(int));
 	ws->gstate = calloc(ng + 1, sizeof(int));
 	ws->gprice = calloc(ng + 1, sizeof(double));
-	ws->cur.p_floor = calloc(ng + 1, sizeof(double));
-	ws->cur.p_cap = calloc(ng + 1, sizeof(double));
-	ws->cur.has_floor = calloc(ng + 1, 1);
-	ws->cur.has_cap = calloc(ng + 1, 1);
 	ws->warm_floor = calloc(ng + 1, sizeof(double));
 	ws->warm_cap = calloc(ng + 1, sizeof(double));
-	ws->relax.p_floor = calloc(ng + 1, sizeof(double));
-	ws->relax.p_cap = calloc(ng + 1, sizeof(double));
-	ws->relax.has_floor = calloc(ng + 1, 1);
-	ws->relax.has_cap = calloc(ng + 1, 1);
 	ws->xa = calloc(n, sizeof(double));
 	ws->xb = calloc(n, sizeof(double));
 	ws->xt = calloc(n, sizeof(double));
@@ -1996,9 +2013,7 @@ work_alloc(work *ws)
 	ws->order = calloc(n, sizeof(int));
 	ws->key = calloc(n, sizeof(double));
 	if (!ws->it || !ws->all || !ws->gstart || !ws->gmem || !ws->gstate || !ws->gprice ||
-		!ws->cur.p_floor || !ws->cur.p_cap || !ws->cur.has_floor || !ws->cur.has_cap ||
 		!ws->warm_floor || !ws->warm_cap ||
-		!ws->relax.p_floor || !ws->relax.p_cap || !ws->relax.has_floor || !ws->relax.has_cap ||
 		!ws->xa || !ws->xb || !ws->xt || !ws->xf || !ws->xc || !ws->x_relax || !ws->x_best ||
 		!ws->x_eval || !ws->scratch || !ws->pattern || !ws->best_pattern || !ws->base_pattern || !ws->pin || !ws->best_pin || !ws->order || !ws->key)
 		return NOA_ERR_NOMEM;
@@ -2015,16 +2030,10 @@ work_free(work *ws)
 	free(ws->gmem);
 	free(ws->gstate);
 	free(ws->gprice);
-	free(ws->cur.p_floor);
-	free(ws->cur.p_cap);
-	free(ws->cur.has_floor);
-	free(ws->cur.has_cap);
+	multipliers_free(&ws->cur);
 	free(ws->warm_floor);
 	free(ws->warm_cap);
-	free(ws->relax.p_floor);
-	free(ws->relax.p_cap);
-	free(ws->relax.has_floor);
-	free(ws->relax.has_cap);
+	multipliers_free(&ws->relax);
 	free(ws->xa);
 	free(ws->xb);
 	free(ws->xt);
