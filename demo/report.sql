@@ -1,5 +1,6 @@
 -- noa demo report: what noa says about the bundled demo data (noa_demo.*).
 -- Run by scripts/demo.sh after demo/generate.sql.
+\set QUIET on
 \pset footer off
 \pset null '-'
 SET extra_float_digits = 0;
