@@ -19,7 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
-#include "noa_curve.h"
+#include "curve_accessors.h"
 
 #define CURVE_NDOUBLES (NOA_MAX_PARAMS + NOA_MAX_PARAMS * NOA_MAX_PARAMS + 8)
 
@@ -122,23 +122,6 @@ noa_curve_validate(const NoaCurve *curve)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid noa.curve value: %s", problem)));
-}
-
-/* Stop unless the curve carries usable parameters; `what` names the question asked. */
-void
-noa_curve_require_usable(const NoaCurve *curve, const char *what)
-{
-	int			status = curve->fit.status;
-
-	if (status != NOA_FIT_CONVERGED && status != NOA_FIT_MAX_ITERATIONS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot compute %s from a curve whose fit status is %s",
-						what, noa_fit_status_name(status)),
-				 errdetail("The fit used %d points and did not produce usable parameters.",
-						   curve->fit.n),
-				 errhint("Filter on noa.curve_status(curve) IN ('converged', 'max_iterations'), "
-						 "or gather more days with varied spend for this group.")));
 }
 
 /* Append a double in shortest exact decimal form. */
@@ -444,7 +427,7 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
 	noa_curve  *fit = &curve->fit;
 	int			np = noa_model_nparams(fit->model);
-	bool		usable = fit->status == NOA_FIT_CONVERGED || fit->status == NOA_FIT_MAX_ITERATIONS;
+	bool		usable = curve_usable(fit);
 	StringInfoData buf;
 	double	   *scalars[lengthof(scalar_names)];
 	int			i,

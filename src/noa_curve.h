@@ -33,7 +33,4 @@ NoaCurve   *noa_curve_make(const noa_curve *fit);
 /* Check a value read from disk or the wire; ereport on anything inconsistent. */
 void		noa_curve_validate(const NoaCurve *curve);
 
-/* Ereport unless the curve has usable parameters (status converged or max_iterations). */
-void		noa_curve_require_usable(const NoaCurve *curve, const char *what);
-
 #endif
