@@ -222,11 +222,16 @@ curve_breakeven_note(const noa_curve *fit, double target_mroas, double value_per
 	return NULL;
 }
 
-/* Return a float8 result, or NULL when it is not finite. */
-#define RETURN_FINITE_OR_NULL(v) \
-	do { double v_ = (v); if (!isfinite(v_)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(v_); } while (0)
+/* The question a scalar accessor answers. */
+typedef enum
+{
+	ASK_RESPONSE,				/* (curve, spend [, level]) */
+	ASK_MARGINAL,				/* (curve, spend, value_per_unit [, level]) */
+	ASK_BREAKEVEN,				/* (curve, target_mroas, value_per_unit [, level]) */
+	ASK_SATURATION				/* (curve, share [, level]) */
+} question;
 
-/* Which bound of an interval a SQL function returns. */
+/* Which part of the interval estimate an accessor returns. */
 typedef enum
 {
 	PART_VALUE,
@@ -234,124 +239,80 @@ typedef enum
 	PART_HI
 } estimate_part;
 
-/* Select one part of an interval estimate. */
-static double
-pick(interval_estimate est, estimate_part part)
-{
-	return part == PART_VALUE ? est.value : (part == PART_LO ? est.lo : est.hi);
-}
-
-/* SQL: response(curve, spend) and its _lo/_hi variants (curve, spend, level). */
+/*
+ * Shared body of the scalar accessors: read and check the arguments of
+ * `q`, answer NULL for an unusable curve, and return the requested part of
+ * the estimate (NULL when it is not finite).  The _lo/_hi variants take the
+ * interval level as their last argument.
+ */
 static Datum
-response_part(FunctionCallInfo fcinfo, estimate_part part)
+answer(FunctionCallInfo fcinfo, question q, estimate_part part)
 {
 	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		spend = PG_GETARG_FLOAT8(1);
-	double		level = part == PART_VALUE ? 0.9 : PG_GETARG_FLOAT8(2);
+	double		x = PG_GETARG_FLOAT8(1);
+	int			nfixed = (q == ASK_MARGINAL || q == ASK_BREAKEVEN) ? 3 : 2;
+	double		value_per_unit = nfixed == 3 ? PG_GETARG_FLOAT8(2) : 1.0;
+	double		level = part == PART_VALUE ? 0.9 : PG_GETARG_FLOAT8(nfixed);
+	interval_estimate est;
+	double		result;
 
-	check_spend_arg(spend, "spend");
+	switch (q)
+	{
+		case ASK_RESPONSE:
+		case ASK_MARGINAL:
+			check_spend_arg(x, "spend");
+			break;
+		case ASK_BREAKEVEN:
+			check_positive_arg(x, "target_mroas");
+			break;
+		case ASK_SATURATION:
+			check_share_arg(x);
+			break;
+	}
+	if (nfixed == 3)
+		check_positive_arg(value_per_unit, "value_per_unit");
 	check_level_arg(level);
 	if (!curve_usable(&curve->fit))
 		PG_RETURN_NULL();
-	RETURN_FINITE_OR_NULL(pick(curve_response_interval(&curve->fit, spend, level), part));
-}
 
-PG_FUNCTION_INFO_V1(noa_response);
-Datum
-noa_response(PG_FUNCTION_ARGS)
-{
-	return response_part(fcinfo, PART_VALUE);
-}
-
-PG_FUNCTION_INFO_V1(noa_response_lo);
-Datum
-noa_response_lo(PG_FUNCTION_ARGS)
-{
-	return response_part(fcinfo, PART_LO);
-}
-
-PG_FUNCTION_INFO_V1(noa_response_hi);
-Datum
-noa_response_hi(PG_FUNCTION_ARGS)
-{
-	return response_part(fcinfo, PART_HI);
-}
-
-/* SQL: marginal_roas(curve, spend, value_per_unit) and _lo/_hi (..., level). */
-static Datum
-marginal_part(FunctionCallInfo fcinfo, estimate_part part)
-{
-	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		spend = PG_GETARG_FLOAT8(1);
-	double		value_per_unit = PG_GETARG_FLOAT8(2);
-	double		level = part == PART_VALUE ? 0.9 : PG_GETARG_FLOAT8(3);
-
-	check_spend_arg(spend, "spend");
-	check_positive_arg(value_per_unit, "value_per_unit");
-	check_level_arg(level);
-	if (!curve_usable(&curve->fit))
+	switch (q)
+	{
+		case ASK_RESPONSE:
+			est = curve_response_interval(&curve->fit, x, level);
+			break;
+		case ASK_MARGINAL:
+			est = curve_marginal_interval(&curve->fit, x, value_per_unit, level);
+			break;
+		case ASK_BREAKEVEN:
+			est = curve_breakeven_interval(&curve->fit, x, value_per_unit, level);
+			break;
+		default:
+			est = curve_saturation_interval(&curve->fit, x, level);
+			break;
+	}
+	result = part == PART_VALUE ? est.value : (part == PART_LO ? est.lo : est.hi);
+	if (!isfinite(result))
 		PG_RETURN_NULL();
-	RETURN_FINITE_OR_NULL(pick(curve_marginal_interval(&curve->fit, spend, value_per_unit, level), part));
+	PG_RETURN_FLOAT8(result);
 }
 
-PG_FUNCTION_INFO_V1(noa_marginal_roas);
-Datum
-noa_marginal_roas(PG_FUNCTION_ARGS)
-{
-	return marginal_part(fcinfo, PART_VALUE);
-}
+/* Define the SQL-callable accessor `fname` answering question `q`, part `part`. */
+#define CURVE_ACCESSOR(fname, q, part) \
+	PG_FUNCTION_INFO_V1(fname); \
+	Datum fname(PG_FUNCTION_ARGS) { return answer(fcinfo, q, part); }
 
-PG_FUNCTION_INFO_V1(noa_marginal_roas_lo);
-Datum
-noa_marginal_roas_lo(PG_FUNCTION_ARGS)
-{
-	return marginal_part(fcinfo, PART_LO);
-}
-
-PG_FUNCTION_INFO_V1(noa_marginal_roas_hi);
-Datum
-noa_marginal_roas_hi(PG_FUNCTION_ARGS)
-{
-	return marginal_part(fcinfo, PART_HI);
-}
-
-/* SQL: breakeven_spend(curve, target_mroas, value_per_unit) and _lo/_hi (..., level). */
-static Datum
-breakeven_part(FunctionCallInfo fcinfo, estimate_part part)
-{
-	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		target = PG_GETARG_FLOAT8(1);
-	double		value_per_unit = PG_GETARG_FLOAT8(2);
-	double		level = part == PART_VALUE ? 0.9 : PG_GETARG_FLOAT8(3);
-
-	check_positive_arg(target, "target_mroas");
-	check_positive_arg(value_per_unit, "value_per_unit");
-	check_level_arg(level);
-	if (!curve_usable(&curve->fit))
-		PG_RETURN_NULL();
-	RETURN_FINITE_OR_NULL(pick(curve_breakeven_interval(&curve->fit, target, value_per_unit, level), part));
-}
-
-PG_FUNCTION_INFO_V1(noa_breakeven_spend);
-Datum
-noa_breakeven_spend(PG_FUNCTION_ARGS)
-{
-	return breakeven_part(fcinfo, PART_VALUE);
-}
-
-PG_FUNCTION_INFO_V1(noa_breakeven_spend_lo);
-Datum
-noa_breakeven_spend_lo(PG_FUNCTION_ARGS)
-{
-	return breakeven_part(fcinfo, PART_LO);
-}
-
-PG_FUNCTION_INFO_V1(noa_breakeven_spend_hi);
-Datum
-noa_breakeven_spend_hi(PG_FUNCTION_ARGS)
-{
-	return breakeven_part(fcinfo, PART_HI);
-}
+CURVE_ACCESSOR(noa_response, ASK_RESPONSE, PART_VALUE)
+CURVE_ACCESSOR(noa_response_lo, ASK_RESPONSE, PART_LO)
+CURVE_ACCESSOR(noa_response_hi, ASK_RESPONSE, PART_HI)
+CURVE_ACCESSOR(noa_marginal_roas, ASK_MARGINAL, PART_VALUE)
+CURVE_ACCESSOR(noa_marginal_roas_lo, ASK_MARGINAL, PART_LO)
+CURVE_ACCESSOR(noa_marginal_roas_hi, ASK_MARGINAL, PART_HI)
+CURVE_ACCESSOR(noa_breakeven_spend, ASK_BREAKEVEN, PART_VALUE)
+CURVE_ACCESSOR(noa_breakeven_spend_lo, ASK_BREAKEVEN, PART_LO)
+CURVE_ACCESSOR(noa_breakeven_spend_hi, ASK_BREAKEVEN, PART_HI)
+CURVE_ACCESSOR(noa_saturation_spend, ASK_SATURATION, PART_VALUE)
+CURVE_ACCESSOR(noa_saturation_spend_lo, ASK_SATURATION, PART_LO)
+CURVE_ACCESSOR(noa_saturation_spend_hi, ASK_SATURATION, PART_HI)
 
 PG_FUNCTION_INFO_V1(noa_breakeven_note);
 
@@ -370,42 +331,6 @@ noa_breakeven_note(PG_FUNCTION_ARGS)
 	if (note == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(note));
-}
-
-/* SQL: saturation_spend(curve, share) and _lo/_hi (curve, share, level). */
-static Datum
-saturation_part(FunctionCallInfo fcinfo, estimate_part part)
-{
-	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		share = PG_GETARG_FLOAT8(1);
-	double		level = part == PART_VALUE ? 0.9 : PG_GETARG_FLOAT8(2);
-
-	check_share_arg(share);
-	check_level_arg(level);
-	if (!curve_usable(&curve->fit))
-		PG_RETURN_NULL();
-	RETURN_FINITE_OR_NULL(pick(curve_saturation_interval(&curve->fit, share, level), part));
-}
-
-PG_FUNCTION_INFO_V1(noa_saturation_spend);
-Datum
-noa_saturation_spend(PG_FUNCTION_ARGS)
-{
-	return saturation_part(fcinfo, PART_VALUE);
-}
-
-PG_FUNCTION_INFO_V1(noa_saturation_spend_lo);
-Datum
-noa_saturation_spend_lo(PG_FUNCTION_ARGS)
-{
-	return saturation_part(fcinfo, PART_LO);
-}
-
-PG_FUNCTION_INFO_V1(noa_saturation_spend_hi);
-Datum
-noa_saturation_spend_hi(PG_FUNCTION_ARGS)
-{
-	return saturation_part(fcinfo, PART_HI);
 }
 
 PG_FUNCTION_INFO_V1(noa_curve_status);
