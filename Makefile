@@ -12,7 +12,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 # The install script is edited in src/sql/*.sql (one concern per file) and generated per version.
 SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql test/unit/bin
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql test/unit/bin results regression.diffs regression.out
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -38,6 +38,10 @@ test/unit/bin/%: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/u
 	@mkdir -p test/unit/bin
 	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc/core -Itest/unit $(GSL_CFLAGS) -o $@ $< $(CORE_SRCS) $(GSL_LIBS)
 
-.PHONY: unit
+.PHONY: unit unit-valgrind
 unit: $(UNIT_TESTS)
 	@scripts/run-unit.sh $(UNIT_TESTS)
+
+# The same binaries under valgrind memcheck: no memory errors, no leaks.
+unit-valgrind: $(UNIT_TESTS)
+	@scripts/run-unit.sh --valgrind $(UNIT_TESTS)

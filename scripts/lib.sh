@@ -6,7 +6,7 @@
 NOA_PG_MAJOR=${NOA_PG_MAJOR:-15}
 NOA_PG_BIN=/usr/lib/postgresql/$NOA_PG_MAJOR/bin
 NOA_PACKAGES="make gcc libc6-dev postgresql-$NOA_PG_MAJOR postgresql-server-dev-$NOA_PG_MAJOR
- libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl"
+ libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl valgrind"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -36,8 +36,11 @@ ensure_packages() {
 build_and_install() {
 	export PG_CONFIG="$NOA_PG_BIN/pg_config"
 	[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
-	log "building noa"
-	make -s PG_CONFIG="$PG_CONFIG" >/dev/null || die "build failed"
+	# CI (CI=true) treats warnings as errors; everyone else gets a plain build.
+	local cflags=""
+	[ "${CI:-}" = true ] && cflags="-Wall -Wextra -Wno-unused-parameter -Werror"
+	log "building noa${cflags:+ (warnings as errors)}"
+	make -s PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$cflags" >/dev/null || die "build failed"
 	as_root make -s PG_CONFIG="$PG_CONFIG" install >/dev/null || die "make install failed"
 }
 

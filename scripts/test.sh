@@ -24,6 +24,14 @@ unit_pass=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0
 unit_fail=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
 [ -n "$unit_pass" ] || { unit_pass=0; unit_fail=1; }
 
+log "the same C unit tests under valgrind (memory errors and leaks)"
+vg_out=$(make -s PG_CONFIG="$PG_CONFIG" unit-valgrind 2>&1) || fail=1
+printf '%s\n' "$vg_out"
+vg_pass=$(printf '%s\n' "$vg_out" | sed -n 's/^valgrind: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+vg_fail=$(printf '%s\n' "$vg_out" | sed -n 's/^valgrind: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$vg_pass" ] || { vg_pass=0; vg_fail=1; }
+unit_pass=$((unit_pass + vg_pass)); unit_fail=$((unit_fail + vg_fail))
+
 start_cluster
 
 log "pg_regress (sql/ against expected/)"
@@ -59,6 +67,6 @@ tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
 stop_cluster
 total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
 total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]

@@ -236,7 +236,7 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	model = pq_getmsgint(&buf, 4);
 	count = pq_getmsgint(&buf, 4);
 	if (model < NOA_MODEL_AUTO || model > NOA_MODEL_LAST || count < 0 ||
-		(int64) count * 2 * sizeof(double) != (int64) (buf.len - buf.cursor))
+		(int64) count * 2 * (int64) sizeof(double) != (int64) (buf.len - buf.cursor))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid serialized noa.fit_curve state")));
