@@ -84,7 +84,6 @@ start_cluster() {
 stop_cluster() {
 	[ -n "${NOA_CLUSTER_DIR:-}" ] || return 0
 	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$NOA_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
-	if [ -n "${NOA_KEEP_CLUSTER_LOG:-}" ]; then cp "$NOA_CLUSTER_DIR/server.log" "$NOA_KEEP_CLUSTER_LOG"; fi
 	rm -rf "$NOA_CLUSTER_DIR"
 	NOA_CLUSTER_DIR=""
 }

@@ -158,12 +158,26 @@ PG_FUNCTION_INFO_V1(noa_fit_accum_model);
 Datum
 noa_fit_accum_model(PG_FUNCTION_ARGS)
 {
+	text	   *model_text;
+
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("noa.fit_curve: the model name must not be NULL"),
 				 errhint("Pass 'auto' to let noa choose the family by AICc.")));
-	return fit_accum(fcinfo, parse_model(PG_GETARG_TEXT_PP(3)));
+	model_text = PG_GETARG_TEXT_PP(3);
+
+	/* Every row repeats the model name: parse it only when it differs from the group's. */
+	if (!PG_ARGISNULL(0))
+	{
+		FitState   *state = (FitState *) PG_GETARG_POINTER(0);
+		const char *name = noa_model_name(state->model);
+
+		if (VARSIZE_ANY_EXHDR(model_text) == strlen(name) &&
+			memcmp(VARDATA_ANY(model_text), name, strlen(name)) == 0)
+			return fit_accum(fcinfo, state->model);
+	}
+	return fit_accum(fcinfo, parse_model(model_text));
 }
 
 PG_FUNCTION_INFO_V1(noa_fit_combine);
