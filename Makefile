@@ -1,25 +1,29 @@
 # noa — PGXS build.  `make && make install`, then `make installcheck` against a running server.
-# The numeric core (src/core) never includes postgres.h; `make unit` builds and runs its tests alone.
+# Sources are grouped by subsystem (src/curve, src/planner, ...).  Each subsystem's numeric core
+# lives in its core/ folder, never includes postgres.h, and `make unit` builds and tests it alone.
 
 EXTENSION  = noa
 EXTVERSION = 0.1.0
 
 MODULE_big = noa
-CORE_SRCS  = $(sort $(wildcard src/core/*.c))
-GLUE_SRCS  = $(sort $(wildcard src/*.c))
+SUBSYSTEMS = $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*.c))))
+CORE_DIRS  = $(sort $(patsubst %/,%,$(dir $(wildcard src/*/core/*.c))))
+CORE_SRCS  = $(sort $(wildcard src/*/core/*.c))
+CORE_HDRS  = $(wildcard src/*/core/*.h)
+GLUE_SRCS  = $(sort $(wildcard src/*.c src/*/*.c))
 OBJS       = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 
 # The install script is edited in src/sql/*.sql (one concern per file) and generated per version.
 SQL_PARTS  = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql test/unit/bin results regression.diffs regression.out
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql $(GLUE_SRCS:.c=.bc) $(CORE_SRCS:.c=.bc) test/unit/bin results regression.diffs regression.out
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 GSL_CFLAGS := $(shell gsl-config --cflags)
 GSL_LIBS   := $(shell gsl-config --libs)
-PG_CPPFLAGS = -Isrc/core $(GSL_CFLAGS) -DNOA_VERSION=\"$(EXTVERSION)\"
+PG_CPPFLAGS = -Isrc $(addprefix -I,$(SUBSYSTEMS) $(CORE_DIRS)) $(GSL_CFLAGS) -DNOA_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = $(GSL_LIBS)
 
 PG_CONFIG ?= pg_config
@@ -34,9 +38,9 @@ UNIT_CC      ?= cc
 UNIT_CFLAGS  ?= -O2 -g -std=gnu99 -Wall -Wextra -fno-fast-math
 UNIT_TESTS    = $(patsubst test/unit/%.c,test/unit/bin/%,$(sort $(wildcard test/unit/test_*.c)))
 
-test/unit/bin/%: test/unit/%.c $(CORE_SRCS) $(wildcard src/core/*.h) test/unit/unit.h
+test/unit/bin/%: test/unit/%.c $(CORE_SRCS) $(CORE_HDRS) test/unit/unit.h
 	@mkdir -p test/unit/bin
-	$(UNIT_CC) $(UNIT_CFLAGS) -Isrc/core -Itest/unit $(GSL_CFLAGS) -o $@ $< $(CORE_SRCS) $(GSL_LIBS)
+	$(UNIT_CC) $(UNIT_CFLAGS) $(addprefix -I,$(CORE_DIRS)) -Itest/unit $(GSL_CFLAGS) -o $@ $< $(CORE_SRCS) $(GSL_LIBS)
 
 .PHONY: unit unit-valgrind
 unit: $(UNIT_TESTS)

@@ -215,8 +215,8 @@ main(int argc, char **argv)
 	return 0;
 }
 C
-cc -O2 -std=gnu99 -fno-fast-math -Isrc/core -o "$out/alloc_bench" "$out/alloc_bench.c" \
-	src/core/alloc_solver.c src/core/curve_model.c -lm || die "cannot build the benchmark driver"
+cc -O2 -std=gnu99 -fno-fast-math -Isrc/planner/core -Isrc/curve/core -o "$out/alloc_bench" "$out/alloc_bench.c" \
+	src/planner/core/*.c src/curve/core/curve_model.c -lm || die "cannot build the benchmark driver"
 "$out/alloc_bench" scale > "$out/scale.txt" || die "scale benchmark failed"
 
 # ---- 2. the same instances through scipy's SLSQP and through noa's core ----

@@ -4,8 +4,8 @@
  * PostgreSQL.  Not part of the build:
  *
  *   cc -O2 -g -fno-strict-aliasing -fwrapv -fexcess-precision=standard \
- *      -Isrc/core $(gsl-config --cflags) -o /tmp/fit_micro bench/fit_micro.c \
- *      src/core/*.c $(gsl-config --libs)
+ *      -Isrc/curve/core $(gsl-config --cflags) -o /tmp/fit_micro bench/fit_micro.c \
+ *      src/curve/core/*.c $(gsl-config --libs)
  *   /tmp/fit_micro [model|all] [repeats] [dump-file]
  *
  * Prints µs per fit (best of `repeats` passes over the 1,000 campaigns), the

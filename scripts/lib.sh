@@ -4,7 +4,7 @@
 # Sourced, not run.
 
 NOA_PG_MAJOR=${NOA_PG_MAJOR:-15}
-NOA_PG_BIN=/usr/lib/postgresql/$NOA_PG_MAJOR/bin
+NOA_PG_BIN=${NOA_PG_BIN:-/usr/lib/postgresql/$NOA_PG_MAJOR/bin}
 NOA_PACKAGES="make gcc libc6-dev postgresql-$NOA_PG_MAJOR postgresql-server-dev-$NOA_PG_MAJOR
  libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl valgrind"
 

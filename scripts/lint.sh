@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks of the extension's own rules; prints one line per check and a summary.
 #  - install script: no OR REPLACE, IF NOT EXISTS or DO blocks; @extschema@ never inside quotes;
-#  - numeric core: src/core never includes PostgreSQL headers;
+#  - numeric core: src/*/core never includes PostgreSQL headers;
 #  - no fast-math or -march=native in the build.
 set -u
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ check "@extschema@ never inside single quotes" none "'[^']*@extschema@[^']*'" sr
 check "@extschema@ never inside dollar quotes" \
 	bash -c '! awk "/\\\$\\\$/ { inside = !inside } inside && /@extschema@/ { print FILENAME\":\"FNR\": \"\$0; found = 1 } END { exit !found }" src/sql/*.sql'
 check "every script fragment starts in schema @extschema@ only" none -E 'CREATE (FUNCTION|AGGREGATE|TYPE|CAST) (noa|public)\.' src/sql/*.sql
-check "numeric core never includes PostgreSQL headers" none -E '#include[[:space:]]+[<"](postgres|fmgr|utils/|access/|catalog/)' src/core/*.c src/core/*.h
+check "numeric core never includes PostgreSQL headers" none -E '#include[[:space:]]+[<"](postgres|fmgr|utils/|access/|catalog/)' src/*/core/*.c src/*/core/*.h
 check "no fast-math or -march=native in the build" none -E '(^|[[:space:]])(-ffast-math|-Ofast|-march=native)' Makefile
 echo "lint: $passed passed, $failed failed"
 [ $failed -eq 0 ]
