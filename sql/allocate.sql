@@ -28,6 +28,27 @@ SELECT p::text::noa.portfolio::text = p::text AS text_round_trip FROM pf;
 CREATE TABLE pf_back (p noa.portfolio);
 \copy pf_back FROM 'results/portfolio.bin' WITH (FORMAT binary)
 SELECT b.p::text = pf.p::text AS binary_round_trip FROM pf, pf_back b;
+-- items without curve or group and with one-letter keys are smaller on the wire than one with a curve
+CREATE TABLE pf_small AS SELECT noa.portfolio(k, NULL, 100) AS p FROM unnest(ARRAY['a', 'b', 'c']) AS k;
+\copy pf_small TO 'results/portfolio_small.bin' WITH (FORMAT binary)
+CREATE TABLE pf_small_back (p noa.portfolio);
+\copy pf_small_back FROM 'results/portfolio_small.bin' WITH (FORMAT binary)
+SELECT b.p::text = s.p::text AS small_binary_round_trip, jsonb_array_length(b.p::jsonb -> 'items') AS items
+FROM pf_small s, pf_small_back b;
+-- malformed binary items are refused with 22P03, as noa.curve's binary input does:
+-- unknown flag bits on item "a", then an unknown curve family on item "search"
+CREATE TABLE pf_bad (b bytea);
+INSERT INTO pf_bad SELECT overlay(noa.portfolio_send(p) PLACING '\x00000080'::bytea FROM 6 FOR 4) FROM pf_small;
+INSERT INTO pf_bad SELECT overlay(noa.portfolio_send(noa.portfolio(id, c, spend)) PLACING '\x00000063'::bytea FROM 52 FOR 4)
+FROM alloc_items WHERE id = 'search';
+\copy (SELECT b FROM pf_bad LIMIT 1) TO 'results/portfolio_bad1.bin' WITH (FORMAT binary)
+\copy (SELECT b FROM pf_bad OFFSET 1) TO 'results/portfolio_bad2.bin' WITH (FORMAT binary)
+\copy pf_small_back FROM 'results/portfolio_bad1.bin' WITH (FORMAT binary)
+\copy pf_small_back FROM 'results/portfolio_bad2.bin' WITH (FORMAT binary)
+\set VERBOSITY sqlstate
+\copy pf_small_back FROM 'results/portfolio_bad1.bin' WITH (FORMAT binary)
+\copy pf_small_back FROM 'results/portfolio_bad2.bin' WITH (FORMAT binary)
+\set VERBOSITY default
 -- the short forms: value 1 per unit, and group + value
 SELECT ((SELECT noa.portfolio(id, c, spend) FROM alloc_items WHERE id = 'search')::jsonb -> 'items' -> 0) - 'curve' AS item;
 SELECT ((SELECT noa.portfolio(id, c, spend, role, vpu) FROM alloc_items WHERE id = 'search')::jsonb -> 'items' -> 0) - 'curve' AS item;

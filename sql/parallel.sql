@@ -34,6 +34,16 @@ SELECT count(*) AS campaigns, count(*) FILTER (WHERE s.c::text = p.c::text) AS i
 	count(*) FILTER (WHERE noa.curve_status(p.c) = 'converged') AS converged
 FROM serial_fits s JOIN parallel_fits p USING (campaign_id);
 
+-- noa.portfolio under parallel aggregation: 999 items without curve or group,
+-- each smaller on the wire than an item with a curve, pass through
+-- serial/deserial and equal the serial value (an ordered aggregate is serial).
+CREATE TABLE t AS SELECT g FROM generate_series(1, 999) AS g;
+ANALYZE t;
+EXPLAIN (COSTS OFF) SELECT noa.portfolio(g::text, NULL, 1) FROM t;
+SELECT jsonb_array_length(p::jsonb -> 'items') AS items,
+	p::text = (SELECT noa.portfolio(g::text, NULL, 1 ORDER BY g) FROM t)::text AS same_as_serial
+FROM (SELECT noa.portfolio(g::text, NULL, 1) AS p FROM t) AS x;
+
 -- Partitionwise aggregation over a partitioned table, grouped by a non-partition key.
 CREATE TABLE campaign_days_part (campaign_id int, day int, spend float8, conversions float8) PARTITION BY RANGE (day);
 CREATE TABLE campaign_days_h1 PARTITION OF campaign_days_part FOR VALUES FROM (1) TO (183);

@@ -55,8 +55,8 @@ noa_curve_make(const noa_curve *fit)
 }
 
 /* Explain what is inconsistent in a fit record, or return NULL when it is sound. */
-static const char *
-curve_problem(const noa_curve *fit)
+const char *
+noa_curve_problem(const noa_curve *fit)
 {
 	int			np,
 				i;
@@ -117,7 +117,7 @@ noa_curve_validate(const NoaCurve *curve)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid noa.curve value: reserved bytes are not zero")));
-	problem = curve_problem(&curve->fit);
+	problem = noa_curve_problem(&curve->fit);
 	if (problem)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -323,7 +323,7 @@ noa_curve_in(PG_FUNCTION_ARGS)
 	}
 	if (*p.pos != '\0')
 		curve_syntax_error(&p, psprintf("unexpected trailing text \"%.20s\"", p.pos));
-	problem = curve_problem(&fit);
+	problem = noa_curve_problem(&fit);
 	if (problem)
 		curve_syntax_error(&p, problem);
 	PG_RETURN_NOACURVE_P(noa_curve_make(&fit));
@@ -399,7 +399,7 @@ noa_curve_recv(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid noa.curve binary value: %d trailing bytes", buf->len - buf->cursor)));
 	{
-		const char *problem = curve_problem(&fit);
+		const char *problem = noa_curve_problem(&fit);
 
 		if (problem)
 			ereport(ERROR,

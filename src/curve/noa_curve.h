@@ -30,6 +30,9 @@ typedef struct NoaCurve
 /* Wrap a fitted core curve in a new palloc'd noa.curve value. */
 NoaCurve   *noa_curve_make(const noa_curve *fit);
 
+/* What is inconsistent in a fit record (a phrase), or NULL when it is sound. */
+const char *noa_curve_problem(const noa_curve *fit);
+
 /* Check a value read from disk or the wire; ereport on anything inconsistent. */
 void		noa_curve_validate(const NoaCurve *curve);
 

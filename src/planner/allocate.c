@@ -102,6 +102,7 @@ typedef struct Allocation
 	int			n_core;
 	int			n_groups;
 	char	  **group_names;
+	struct GroupEntry *group_lookup;	/* groups sorted by name, for group_index */
 	noa_alloc_group *groups;
 	noa_alloc_item *items;
 	noa_alloc_result res;
@@ -110,41 +111,97 @@ typedef struct Allocation
 				n_excluded;
 } Allocation;
 
-/* The core group index of a name, or -1. */
+/* A group name and its core index, for look-up by name. */
+typedef struct GroupEntry
+{
+	const char *name;
+	int			index;				/* core group index; while collecting: first item */
+} GroupEntry;
+
+/* Order group entries by name, then by index. */
+static int
+group_entry_cmp(const void *a, const void *b)
+{
+	const GroupEntry *p = a,
+			   *q = b;
+	int			c = strcmp(p->name, q->name);
+
+	return c != 0 ? c : (p->index > q->index) - (p->index < q->index);
+}
+
+/* Order group entries by index. */
+static int
+group_entry_index_cmp(const void *a, const void *b)
+{
+	const GroupEntry *p = a,
+			   *q = b;
+
+	return (p->index > q->index) - (p->index < q->index);
+}
+
+/* The core group index of a name, or -1 (binary search: O(log groups)). */
 static int
 group_index(const Allocation *a, const char *name)
 {
-	int			g;
+	int			lo = 0,
+				hi = a->n_groups - 1;
 
-	for (g = 0; g < a->n_groups; g++)
-		if (strcmp(a->group_names[g], name) == 0)
-			return g;
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		int			c = strcmp(name, a->group_lookup[mid].name);
+
+		if (c == 0)
+			return a->group_lookup[mid].index;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }
 
-/* The groups of included items in key order of first appearance; all limits open. */
+/*
+ * The groups of included items in key order of first appearance; all limits
+ * open.  Sorting keeps it O(n log n) however many groups there are.
+ */
 static void
 collect_groups(Allocation *a)
 {
-	int			i;
+	GroupEntry *e = palloc(sizeof(GroupEntry) * Max(a->pf->n_items, 1));
+	int			n = 0,
+				g,
+				i;
 
-	a->group_names = palloc(sizeof(char *) * Max(a->pf->n_items, 1));
-	a->groups = palloc(sizeof(noa_alloc_group) * Max(a->pf->n_items, 1));
-	a->n_groups = 0;
 	for (i = 0; i < a->pf->n_items; i++)
+		if (!a->plan[i].excluded && a->plan[i].group != NULL)
+		{
+			e[n].name = a->plan[i].group;
+			e[n++].index = i;
+		}
+	/* keep each name's first item, then number the groups in that order */
+	qsort(e, n, sizeof(GroupEntry), group_entry_cmp);
+	for (i = 0, g = 0; i < n; i++)
+		if (g == 0 || strcmp(e[g - 1].name, e[i].name) != 0)
+			e[g++] = e[i];
+	qsort(e, g, sizeof(GroupEntry), group_entry_index_cmp);
+	a->n_groups = g;
+	a->group_names = palloc(sizeof(char *) * Max(g, 1));
+	a->groups = palloc(sizeof(noa_alloc_group) * Max(g, 1));
+	for (i = 0; i < g; i++)
 	{
-		const ItemPlan *p = &a->plan[i];
-		noa_alloc_group *gr;
+		noa_alloc_group *gr = &a->groups[i];
 
-		if (p->excluded || p->group == NULL || group_index(a, p->group) >= 0)
-			continue;
-		a->group_names[a->n_groups] = (char *) p->group;
-		gr = &a->groups[a->n_groups++];
+		CHECK_FOR_INTERRUPTS();
+		a->group_names[i] = (char *) e[i].name;
+		e[i].index = i;
 		gr->min_spend = 0.0;
 		gr->max_spend = INFINITY;
 		gr->min_share = 0.0;
 		gr->max_share = 1.0;
 	}
+	qsort(e, g, sizeof(GroupEntry), group_entry_cmp);
+	a->group_lookup = e;
 }
 
 /* Apply one group limit list (argument argno) to the groups. */
@@ -164,6 +221,7 @@ apply_group_specs(FunctionCallInfo fcinfo, Allocation *a, int argno, const char 
 	{
 		noa_alloc_group *gr;
 
+		CHECK_FOR_INTERRUPTS();
 		g = group_index(a, specs[k].name);
 		if (g < 0)
 		{

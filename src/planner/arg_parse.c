@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "arg_parse.h"
+#include "miscadmin.h"
 
 /*
  * Read a double-quoted name starting at the opening quote *p into name (a
@@ -39,6 +40,31 @@ read_quoted_name(const char **p, StringInfo name)
 	return true;
 }
 
+/* Order group specs by name, byte by byte. */
+static int
+spec_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const GroupSpec *) a)->name, ((const GroupSpec *) b)->name);
+}
+
+/* Raise an error when a name appears twice (sorts a copy: O(n log n)). */
+static void
+reject_duplicate_names(const GroupSpec *specs, int n, const char *argname)
+{
+	GroupSpec  *sorted = palloc(sizeof(GroupSpec) * Max(n, 1));
+	int			i;
+
+	memcpy(sorted, specs, sizeof(GroupSpec) * n);
+	qsort(sorted, n, sizeof(GroupSpec), spec_name_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1].name, sorted[i].name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s names group \"%s\" twice", argname, sorted[i].name),
+					 errhint("Give each group one value.")));
+	pfree(sorted);
+}
+
 /*
  * Parse a group limit list "awareness=0.2, search=0.1" (names may be
  * double-quoted; entries separated by commas or semicolons).  Shares must
@@ -49,8 +75,7 @@ parse_group_specs(const char *spec, const char *argname, bool share, int *count)
 {
 	GroupSpec  *out = palloc0(sizeof(GroupSpec) * (strlen(spec) / 2 + 1));
 	const char *p = spec;
-	int			n = 0,
-				i;
+	int			n = 0;
 
 	*count = 0;
 	for (;;)
@@ -97,11 +122,6 @@ parse_group_specs(const char *spec, const char *argname, bool share, int *count)
 							share ? "a share between 0 and 1" : "a finite, non-negative amount", v),
 					 errhint(share ? "Write shares as fractions or percentages: 'awareness=0.2' or 'awareness=20%%'."
 							 : "Write amounts in the portfolio's currency: 'awareness=20000'.")));
-		for (i = 0; i < n; i++)
-			if (strcmp(out[i].name, name.data) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s names group \"%s\" twice", argname, name.data)));
 		out[n].name = name.data;
 		out[n].value = v;
 		n++;
@@ -109,7 +129,9 @@ parse_group_specs(const char *spec, const char *argname, bool share, int *count)
 			p++;
 		if (*p != '\0' && *p != ',' && *p != ';' && *p != '\n')
 			goto syntax;
+		CHECK_FOR_INTERRUPTS();
 	}
+	reject_duplicate_names(out, n, argname);
 	*count = n;
 	return out;
 

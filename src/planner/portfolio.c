@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
@@ -34,6 +35,9 @@ extern Datum noa_curve_out(PG_FUNCTION_ARGS);
 
 /* Largest item count whose value stays under the palloc limit. */
 #define PORTFOLIO_MAX_ITEMS ((int32) ((MaxAllocSize / 2) / sizeof(PortfolioItem)))
+
+/* Fewest bytes an item takes on the wire: flags, an empty key's length, four amounts. */
+#define PORTFOLIO_WIRE_MIN_ITEM (4 + 4 + 4 * 8)
 
 /* Number of float8 fields of a curve on the wire: params, covariance, statistics. */
 #define CURVE_WIRE_DOUBLES (NOA_MAX_PARAMS + NOA_MAX_PARAMS * NOA_MAX_PARAMS + 8)
@@ -322,6 +326,35 @@ noa_portfolio_encode(StringInfo buf, const PortfolioItem *items, int32 count, co
 	}
 }
 
+/*
+ * Reject an item read from the wire whose flags, amounts or curve are
+ * malformed, with the binary-input SQLSTATE (22P03) that noa.curve's own
+ * binary input uses; the builder re-checks the rest.
+ */
+static void
+wire_item_check(const PortfolioItem *it, const char *key)
+{
+	const char *problem = NULL;
+	const double amounts[] = {it->current_spend, it->min_spend, it->max_spend, it->value_per_unit};
+	int			k;
+
+	if ((it->flags & ~PF_ALL_FLAGS) != 0)
+		problem = "unknown flag bits";
+	for (k = 0; problem == NULL && k < (int) lengthof(amounts); k++)
+		if (!isfinite(amounts[k]) || amounts[k] < 0.0)
+			problem = "amounts must be finite and non-negative";
+	if (problem == NULL && (it->flags & PF_HAS_MIN) && (it->flags & PF_HAS_MAX) && it->min_spend > it->max_spend)
+		problem = "min_spend is above max_spend";
+	if (problem == NULL && (it->flags & PF_HAS_VALUE) && it->value_per_unit == 0.0)
+		problem = "value_per_unit must be positive";
+	if (problem == NULL && (it->flags & PF_HAS_CURVE))
+		problem = noa_curve_problem(&it->fit);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid noa.portfolio binary value: item \"%s\": %s", key, problem)));
+}
+
 void
 noa_portfolio_decode(StringInfo buf, PortfolioBuilder *b, bool client_encoding)
 {
@@ -329,8 +362,8 @@ noa_portfolio_decode(StringInfo buf, PortfolioBuilder *b, bool client_encoding)
 	int32		i,
 				k;
 
-	/* each item takes at least 44 bytes: refuse counts the message cannot hold */
-	if (count < 0 || count > (buf->len - buf->cursor) / 44)
+	/* refuse counts the message cannot hold */
+	if (count < 0 || count > (buf->len - buf->cursor) / PORTFOLIO_WIRE_MIN_ITEM)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid noa.portfolio binary value: item count %d", count)));
@@ -364,6 +397,8 @@ noa_portfolio_decode(StringInfo buf, PortfolioBuilder *b, bool client_encoding)
 			for (k = 0; k < CURVE_WIRE_DOUBLES; k++)
 				*d[k] = pq_getmsgfloat8(buf);
 		}
+		CHECK_FOR_INTERRUPTS();
+		wire_item_check(&it, key);
 		noa_portfolio_builder_add(b, key, group, &it);
 	}
 }
@@ -596,6 +631,10 @@ noa_portfolio_recv(PG_FUNCTION_ARGS)
 				 errmsg("noa.portfolio binary format version %d is not supported", version)));
 	noa_portfolio_builder_init(&b, CurrentMemoryContext);
 	noa_portfolio_decode(buf, &b, true);
+	if (buf->cursor != buf->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid noa.portfolio binary value: %d trailing bytes", buf->len - buf->cursor)));
 	PG_RETURN_POINTER(noa_portfolio_build(&b));
 }
 

@@ -50,6 +50,7 @@ tokenize(const char *stmt, int *count)
 	{
 		StringInfoData t;
 
+		CHECK_FOR_INTERRUPTS();
 		while (isspace((unsigned char) *p))
 			p++;
 		if (*p == '\0')
@@ -340,6 +341,7 @@ apply_changes(Simulation *s, const char *changes)
 			quoted = !quoted;
 		if (*p == '\0' || (!quoted && (*p == ';' || *p == '\n')))
 		{
+			CHECK_FOR_INTERRUPTS();
 			apply_statement(s, pstrdup(stmt.data));
 			resetStringInfo(&stmt);
 			if (*p == '\0')
