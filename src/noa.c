@@ -33,7 +33,7 @@ _PG_init(void)
 	DefineCustomIntVariable("noa.max_points",
 							"Largest number of points one curve fit accepts.",
 							"A fit keeps every (spend, response) point of its group in memory "
-							"(16 bytes each); larger groups raise a program-limit error.",
+							"(about 200 bytes each at the peak of the fit); larger groups raise a program-limit error.",
 							&noa_max_points,
 							1000000, 2, NOA_MAX_POINTS_LIMIT,
 							PGC_USERSET, 0,

@@ -9,7 +9,12 @@
 #error "NOA_VERSION must be defined by the build"
 #endif
 
-/* Upper bound of the noa.max_points setting (16 bytes a point stays under 1 GB). */
+/*
+ * Upper bound of the noa.max_points setting: the aggregate's point array
+ * (16 bytes a point) stays under PostgreSQL's 1 GB allocation limit.  A fit
+ * peaks at about 200 bytes a point (state, sorted copy and the solver's
+ * workspaces): 1.9 GB for 10 million points.
+ */
 #define NOA_MAX_POINTS_LIMIT 50000000
 
 extern int	noa_max_points;

@@ -293,6 +293,17 @@ item_bounds(Allocation *a, ItemPlan *p)
 		p->hi = p->current * (1.0 + a->max_increase);
 		p->hi_source = "max_increase";
 	}
+	/* a group capped at 0 closes its items: the core gets them as fixed at 0 */
+	if (p->group != NULL && p->lo == 0.0 && p->hi > 0.0)
+	{
+		const noa_alloc_group *gr = &a->groups[group_index(a, p->group)];
+
+		if (gr->max_spend == 0.0 || gr->max_share == 0.0)
+		{
+			p->hi = 0.0;
+			p->hi_source = "group_cap";
+		}
+	}
 	if (p->lo > p->hi)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -505,11 +516,29 @@ run_allocation(FunctionCallInfo fcinfo)
 	a->objective = parse_objective(fcinfo, 2);
 	check_optional_amount(fcinfo, 1, "budget", "Pass the budget in the portfolio's currency per period, or NULL for none.");
 	a->budget = arg_or_nan(fcinfo, 1);
+	if (a->budget >= NOA_MAX_AMOUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("budget %g is too large: noa plans amounts below 1e13", a->budget),
+				 errdetail("Beyond that, cents are no longer exact in float8 and the optimality certificate could not be trusted."),
+				 errhint("Express the money in a larger unit (e.g. thousands).")));
 	a->target = arg_or_nan(fcinfo, 3);
 	if (!PG_ARGISNULL(3) && (isnan(a->target) || isinf(a->target) || a->target < 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("target must be a finite, non-negative number, not %g", a->target)));
+	/* a target in money (CPA) or in ratio (ROAS, mROAS) or response: the same magnitude bounds */
+	if (!PG_ARGISNULL(3) && a->target >= NOA_MAX_AMOUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target %g is too large: noa plans with targets below 1e13", a->target),
+				 errhint("Express the money or the response in a larger unit.")));
+	if (a->objective == OBJ_TARGET_CPA && !PG_ARGISNULL(3) && a->target > 0.0 && a->target < 1.0 / NOA_MAX_AMOUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target_cpa target %g is too small: a cost per response must be at least 1e-13", a->target),
+				 errdetail("The allocation works with the responses per unit of money (1 / target), which would exceed 1e13."),
+				 errhint("Express the money in a smaller unit (e.g. cents), or the response in a larger one.")));
 	check_optional_amount(fcinfo, 4, "max_increase", "Write the largest relative increase as a fraction: 0.3 for +30%.");
 	check_optional_amount(fcinfo, 5, "max_decrease", "Write the largest relative decrease as a fraction: 0.3 for -30%.");
 	a->max_increase = arg_or_nan(fcinfo, 4);
@@ -606,6 +635,12 @@ run_allocation(FunctionCallInfo fcinfo)
 	rc = noa_alloc_solve(&pb, &a->res);
 	if (rc != NOA_OK)
 		report_failure(a, rc);
+	if (!(a->res.total_spend < NOA_MAX_AMOUNT))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s target would spend %g, beyond the 1e13 that noa plans with",
+						objective_names[a->objective], a->res.total_spend),
+				 errhint("Pass a budget, give the items a max_spend, or use a more demanding target.")));
 	for (k = 0; k < a->n_core; k++)
 		a->res.x[k] = fmax(a->items[k].lo, fmin(a->items[k].hi, a->res.x[k]));
 	round_allocation(a);
@@ -634,7 +669,7 @@ binding_of(const Allocation *a, const ItemPlan *p)
 	switch (a->res.position[k])
 	{
 		case NOA_ALLOC_FIXED:
-			return p->lo_source;
+			return p->hi_source && strcmp(p->hi_source, "group_cap") == 0 ? p->hi_source : p->lo_source;
 		case NOA_ALLOC_BELOW_THRESHOLD:
 			return p->lo > 0.0 ? p->lo_source : "s_curve_threshold";
 		case NOA_ALLOC_AT_LOWER:
@@ -847,9 +882,11 @@ summary_explanation(const Allocation *a, double value_now, double value_after)
 					   : fmt_ratio(r->total_value / r->total_spend));
 		status = pstrdup("nothing is certified for an unreachable target");
 	}
+	else if (r->status == NOA_ALLOC_GAP && !isfinite(r->gap_rel))
+		status = pstrdup("S-shaped curves make this a hard problem, and how far the answer is from the best possible could not be bounded");
 	else if (r->status == NOA_ALLOC_GAP)
-		status = psprintf("S-shaped curves make this a hard problem: the answer is within %.2g%% of the best possible",
-						  100.0 * r->gap_rel);
+		status = psprintf("S-shaped curves make this a hard problem: the answer is within %s%% of the best possible",
+						  r->gap_rel >= 0.1 ? psprintf("%.0f", 100.0 * r->gap_rel) : psprintf("%.2g", 100.0 * r->gap_rel));
 	else
 		status = pstrdup("optimal: no other split within the limits does better (certified by the dual bound)");
 	return psprintf("%s; %s; value %s to %s (%s)%s.", limit, status,

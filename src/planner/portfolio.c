@@ -61,10 +61,10 @@ noa_portfolio_builder_init(PortfolioBuilder *b, MemoryContext cxt)
 static void
 check_amount(const char *key, const char *field, double v, bool positive)
 {
-	if (isnan(v) || isinf(v) || v < 0.0 || (positive && v == 0.0))
+	if (isnan(v) || isinf(v) || v < 0.0 || (positive && v == 0.0) || v >= NOA_MAX_AMOUNT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("noa.portfolio: item \"%s\": %s must be a finite %s number, not %g",
+				 errmsg("noa.portfolio: item \"%s\": %s must be a finite %s number below 1e13, not %g",
 						key, field, positive ? "positive" : "non-negative", v),
 				 errhint("Pass NULL for an unknown or absent %s; repair or filter rows with NaN, "
 						 "Infinity or negative values.", field)));

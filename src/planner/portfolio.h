@@ -19,6 +19,14 @@
 
 #define NOA_PORTFOLIO_VERSION 1
 
+/*
+ * Largest money amount the planners accept (spends, bounds, values per unit,
+ * budgets, CPA targets): below it float8 keeps every cent exact (2^53 cents is
+ * about 9e13) and the solver's tolerances hold; above it a certificate of
+ * optimality could not be trusted.
+ */
+#define NOA_MAX_AMOUNT 1e13
+
 /* Item flags: which optional fields are present. */
 #define PF_HAS_CURVE   0x01
 #define PF_HAS_CURRENT 0x02

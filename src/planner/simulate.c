@@ -269,6 +269,8 @@ expect_amount(const Simulation *s, const Token *t, int n, int *i, bool allow_per
 {
 	if (*i >= n || !parse_amount(&t[(*i)++], percent, v) || (!allow_percent && *percent))
 		change_error(s, problem);
+	if (*v >= NOA_MAX_AMOUNT)
+		change_error(s, "amounts and factors must be below 1e13");
 }
 
 /* Apply one statement to the proposed spends. */
@@ -333,6 +335,7 @@ apply_changes(Simulation *s, const char *changes)
 	StringInfoData stmt;
 	bool		quoted = false;
 	const char *p;
+	int			i;
 
 	initStringInfo(&stmt);
 	for (p = changes;; p++)
@@ -350,6 +353,13 @@ apply_changes(Simulation *s, const char *changes)
 		}
 		appendStringInfoChar(&stmt, *p);
 	}
+	for (i = 0; i < s->pf->n_items; i++)
+		if (s->proposed[i] >= NOA_MAX_AMOUNT)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the changes raise item \"%s\" to %g, beyond the 1e13 that noa plans with",
+							s->plan[i].key, s->proposed[i]),
+					 errhint("Check the amounts and factors of the changes.")));
 }
 
 /* ------------------------------------------------------------- the rows */

@@ -33,17 +33,19 @@ COMMENT ON FUNCTION @extschema@.curve_to_jsonb(@extschema@.curve) IS
 	'the curve as jsonb: named parameters, standard errors, covariance and statistics';
 
 -- The aggregate's transition state is internal (every point of the group);
--- combine, serial and deserial make it a parallel / partial aggregate.
+-- combine, serial and deserial make it a parallel / partial aggregate.  The
+-- functions that add points read the setting noa.max_points, so they are
+-- STABLE, not IMMUTABLE.
 CREATE FUNCTION @extschema@.fit_curve_sfunc(internal, float8, float8) RETURNS internal
-	AS 'MODULE_PATHNAME', 'noa_fit_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_fit_accum' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_model_sfunc(internal, float8, float8, text) RETURNS internal
-	AS 'MODULE_PATHNAME', 'noa_fit_accum_model' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_fit_accum_model' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_combine(internal, internal) RETURNS internal
-	AS 'MODULE_PATHNAME', 'noa_fit_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_fit_combine' LANGUAGE C STABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_serial(internal) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'noa_fit_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_deserial(bytea, internal) RETURNS internal
-	AS 'MODULE_PATHNAME', 'noa_fit_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_fit_deserial' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_final(internal) RETURNS @extschema@.curve
 	AS 'MODULE_PATHNAME', 'noa_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@.fit_curve_model_final(internal, float8, float8, text) RETURNS @extschema@.curve

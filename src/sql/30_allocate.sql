@@ -12,7 +12,8 @@
 -- Labels: IMMUTABLE (the answer depends on the arguments only: no table,
 -- setting or locale is read), PARALLEL SAFE (no writes, no session state).
 -- The readers are not STRICT because NULL arguments mean "not given"; a NULL
--- portfolio gives no rows.
+-- portfolio gives no rows.  The binary send and receive functions are STABLE:
+-- they convert keys and groups to and from the session's client_encoding.
 
 CREATE TYPE @extschema@.portfolio;
 
@@ -21,9 +22,9 @@ CREATE FUNCTION @extschema@.portfolio_in(cstring) RETURNS @extschema@.portfolio
 CREATE FUNCTION @extschema@.portfolio_out(@extschema@.portfolio) RETURNS cstring
 	AS 'MODULE_PATHNAME', 'noa_portfolio_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.portfolio_recv(internal) RETURNS @extschema@.portfolio
-	AS 'MODULE_PATHNAME', 'noa_portfolio_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_portfolio_recv' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION @extschema@.portfolio_send(@extschema@.portfolio) RETURNS bytea
-	AS 'MODULE_PATHNAME', 'noa_portfolio_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'noa_portfolio_send' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE @extschema@.portfolio (
 	INPUT = @extschema@.portfolio_in,

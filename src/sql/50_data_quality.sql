@@ -20,6 +20,18 @@
 -- no EXCEPTION block and no write, so nothing stronger than RESTRICTED is
 -- needed.
 
+-- Internal: the lower tail P(X <= observed) of a count with mean `expected`
+-- and variance dispersion * expected (Poisson at dispersion 1, negative
+-- binomial above), in O(1) through GSL's regularised incomplete gamma and beta
+-- functions; 0 when below the smallest double; NULL for negative or
+-- non-finite input.
+CREATE FUNCTION @extschema@._count_lower_tail(observed float8, expected float8, dispersion float8)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'noa_count_lower_tail_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._count_lower_tail(float8, float8, float8) IS
+	'internal (used by noa.data_quality): P(X <= observed) for a Poisson (dispersion 1) or negative binomial count with the given mean';
+
 CREATE FUNCTION @extschema@.data_quality(
 	source               regclass,
 	business             regclass DEFAULT NULL,
@@ -55,6 +67,7 @@ CALLED ON NULL INPUT
 COST 10000
 ROWS 20
 SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
 SET DateStyle = 'ISO, YMD'   -- dates inside explanations are always YYYY-MM-DD
 AS $function$
 DECLARE
@@ -95,6 +108,7 @@ DECLARE
 	src_sql  text;
 	biz_sql  text;
 	ref_day  date := coalesce(as_of, current_date);
+	ext_nsp  name;
 	q        text;
 BEGIN
 	IF source IS NULL THEN
@@ -212,14 +226,17 @@ BEGIN
 		biz_sql := 'SELECT NULL::pg_catalog.date AS d, NULL::pg_catalog.numeric AS orders, '
 		           'NULL::pg_catalog.numeric AS revenue WHERE false';
 	ELSE
-		biz_sql := format('SELECT %s AS d, pg_catalog.sum(%s) AS orders, pg_catalog.sum(%s) AS revenue '
-		                  'FROM %s AS t WHERE %s IS NOT NULL GROUP BY 1',
+		-- plausible dates and amounts only (the same bounds as the ad table's below)
+		biz_sql := format('SELECT %1$s AS d, pg_catalog.sum(CASE WHEN %2$s > -1e15 AND %2$s < 1e15 THEN %2$s END) AS orders, '
+		                  'pg_catalog.sum(CASE WHEN %3$s > -1e15 AND %3$s < 1e15 THEN %3$s END) AS revenue '
+		                  'FROM %4$s AS t WHERE %1$s BETWEEN ''1900-01-01''::pg_catalog.date AND ''9999-12-31''::pg_catalog.date '
+		                  'GROUP BY 1',
 		                  expr[10], coalesce(expr[11], 'NULL::pg_catalog.numeric'),
-		                  coalesce(expr[12], 'NULL::pg_catalog.numeric'), biz_sql, expr[10]);
+		                  coalesce(expr[12], 'NULL::pg_catalog.numeric'), biz_sql);
 	END IF;
 
 	src_sql := format(
-		'SELECT %s AS d, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t',
+		'SELECT %s AS d0, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t',
 		expr[1], coalesce(expr[2], 'NULL::pg_catalog.text'), expr[3], expr[4],
 		coalesce(expr[5], 'NULL::pg_catalog.numeric'), coalesce(expr[6], 'NULL::pg_catalog.numeric'),
 		coalesce(expr[7], 'NULL::pg_catalog.numeric'), coalesce(expr[8], 'NULL::pg_catalog.numeric'),
@@ -229,17 +246,27 @@ BEGIN
 	-- $3 = info notes, $4 = currency column present, $5 = business table given,
 	-- $6..$10 = the user's names of the spend, impressions, clicks,
 	-- conversions and value columns (for messages only).
-	q := format($sql$
+	SELECT n.nspname INTO ext_nsp
+	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	WHERE e.extname = 'noa';
+	-- noa's own functions are called as @noa@.name, replaced before the user's
+	-- identifiers enter (so they are never rescanned)
+	q := format(replace($sql$
 WITH
 raw0 AS MATERIALIZED (%s),
+-- Plausible values only below: a date outside 1900-01-01 .. 9999-12-31
+-- (infinite, or too far out for date arithmetic) becomes NULL and is reported
+-- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
+-- or more becomes NULL and is reported by non_finite_value / extreme_value.
 raw AS MATERIALIZED (
 	SELECT r.*,
+	       CASE WHEN r.d0 BETWEEN '1900-01-01' AND '9999-12-31' THEN r.d0 END AS d,
 	       pg_catalog.dense_rank() OVER (ORDER BY r.pf, r.cp) AS cid,
-	       CASE WHEN r.sp > '-Infinity' AND r.sp < 'Infinity' THEN r.sp END AS fsp,
-	       CASE WHEN r.im > '-Infinity' AND r.im < 'Infinity' THEN r.im END AS fim,
-	       CASE WHEN r.cl > '-Infinity' AND r.cl < 'Infinity' THEN r.cl END AS fcl,
-	       CASE WHEN r.cv > '-Infinity' AND r.cv < 'Infinity' THEN r.cv END AS fcv,
-	       CASE WHEN r.va > '-Infinity' AND r.va < 'Infinity' THEN r.va END AS fva
+	       CASE WHEN r.sp > -1e15 AND r.sp < 1e15 THEN r.sp END AS fsp,
+	       CASE WHEN r.im > -1e15 AND r.im < 1e15 THEN r.im END AS fim,
+	       CASE WHEN r.cl > -1e15 AND r.cl < 1e15 THEN r.cl END AS fcl,
+	       CASE WHEN r.cv > -1e15 AND r.cv < 1e15 THEN r.cv END AS fcv,
+	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva
 	FROM raw0 AS r
 ),
 tcur AS (SELECT CASE WHEN count(DISTINCT cu) = 1 THEN min(cu) END AS cur FROM raw),
@@ -325,9 +352,11 @@ vals AS (
 	WHERE r.cp IS NOT NULL AND v.x IS NOT NULL
 ),
 bad_val AS (
-	SELECT cid, col, role, kind, count(*) AS n, min(d) AS d1, max(d) AS d2, sum(abs(fsp)) AS s, min(x) AS xmin
+	SELECT cid, col, role, kind, count(*) AS n, min(d) AS d1, max(d) AS d2, sum(abs(fsp)) AS s, min(x) AS xmin,
+	       max(abs(x)) AS xabs
 	FROM (SELECT vals.*,
 	             CASE WHEN NOT (x > '-Infinity' AND x < 'Infinity') THEN 'non_finite_value'
+	                  WHEN abs(x) >= 1e15 THEN 'extreme_value'
 	                  WHEN x < 0 THEN 'negative_value'
 	                  WHEN role IN ('impressions', 'clicks') AND x <> trunc(x) THEN 'fractional_count'
 	             END AS kind
@@ -344,6 +373,12 @@ chk_val AS (
 	         format('%%s row(s) %%s have NaN or infinite %%s. Such values poison every sum and fit '
 	                'and break BI clients; fix the source or replace them with NULL in a staging view.',
 	                b.n, CASE WHEN b.d1 = b.d2 THEN 'on ' || b.d1 ELSE 'between ' || b.d1 || ' and ' || b.d2 END, quote_ident(b.col))
+	       WHEN 'extreme_value' THEN
+	         format('%%s row(s) %%s have %%s of magnitude 1e15 or more (up to %%s), which no real day reaches: a '
+	                'unit error, an overflowing loader or a placeholder value. These rows are left out of every other '
+	                'check; fix the source or replace the values with NULL in a staging view.',
+	                b.n, CASE WHEN b.d1 = b.d2 THEN 'on ' || b.d1 ELSE 'between ' || b.d1 || ' and ' || b.d2 END,
+	                quote_ident(b.col), btrim(to_char(b.xabs, '9.9EEEE')))
 	       WHEN 'negative_value' THEN
 	         format('%%s row(s) %%s have negative %%s (lowest %%s). Spend, counts and values cannot be '
 	                'negative; refunds or credits belong in a separate adjustment, not in the daily report. Fix or '
@@ -362,8 +397,17 @@ chk_key AS (
 	       format('%%s row(s) have no date or no campaign id (%%s of spend); they cannot be attributed to a campaign-day '
 	              'and are left out of every per-campaign check. Fix the join or filter in the source view.',
 	              count(*), to_char(round(coalesce(sum(fsp), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || (SELECT cur FROM tcur), '')) AS explanation
-	FROM raw WHERE d IS NULL OR cp IS NULL
+	FROM raw WHERE d0 IS NULL OR cp IS NULL
 	HAVING count(*) > 0
+),
+chk_date AS (
+	SELECT 'implausible_date'::text AS check_name, 'error'::text AS severity, cid,
+	       NULL::date AS first_day, NULL::date AS last_day, count(*) AS rows_affected, sum(fsp) AS spend_affected,
+	       format('%%s row(s) are dated %%s, outside 1900-01-01 to 9999-12-31: an infinite date, a placeholder or a '
+	              'broken date conversion. These rows are left out of every other check; fix the date column.',
+	              count(*), CASE WHEN min(d0) = max(d0) THEN min(d0)::text ELSE 'from ' || min(d0) || ' to ' || max(d0) END) AS explanation
+	FROM raw WHERE cp IS NOT NULL AND d0 IS NOT NULL AND d IS NULL
+	GROUP BY cid
 ),
 chk_future AS (
 	SELECT 'future_date'::text AS check_name, 'error'::text AS severity, cid,
@@ -476,17 +520,9 @@ tb_run AS MATERIALIZED (
 	GROUP BY cid, start_d, end_d, ref_kind, ref_cv, ref_sp
 ),
 tb_p AS (
-	SELECT r.*, pv.log_p
+	-- Poisson lower tail P(X <= observed | mean = expected), O(1) in the counts
+	SELECT r.*, @noa@._count_lower_tail(r.o_sum::float8, r.e_sum::float8, 1.0) AS p
 	FROM tb_run r
-	-- Poisson lower tail P(X <= observed | mean = expected), in log space
-	CROSS JOIN LATERAL (
-		SELECT w.mx + ln(sum(exp(greatest(w.lt - w.mx, -700.0)))) AS log_p
-		FROM (SELECT v.lt, max(v.lt) OVER () AS mx
-		      FROM (SELECT -r.e_sum + g.k * ln(r.e_sum)
-		                   - sum(ln(greatest(g.k, 1)::float8)) OVER (ORDER BY g.k) AS lt
-		            FROM generate_series(0, floor(r.o_sum)::int) AS g(k)) AS v) AS w
-		GROUP BY w.mx
-	) AS pv
 	WHERE r.days >= 3 AND r.e_sum > 0
 	  -- a run that starts inside an earlier run is part of it
 	  AND NOT EXISTS (SELECT 1 FROM tb_run o
@@ -506,11 +542,11 @@ chk_tb AS (
 	                              ELSE 'the 4 weeks before' END,
 	              round(p.ref_cv::numeric, 1),
 	              to_char(round(p.ref_sp::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''),
-	              CASE WHEN p.log_p / ln(10.0) < -300 THEN 'p < 1e-300'
-	                   ELSE 'p = ' || round(power(10.0, (p.log_p / ln(10.0)) - floor(p.log_p / ln(10.0)))::numeric, 1)::text
-	                        || 'e' || floor(p.log_p / ln(10.0))::int::text END) AS explanation
+	              CASE WHEN p.p < 1e-300 THEN 'p < 1e-300'
+	                   ELSE 'p = ' || round(power(10.0, log(p.p) - floor(log(p.p)))::numeric, 1)::text
+	                        || 'e' || floor(log(p.p))::int::text END) AS explanation
 	FROM tb_p p JOIN camp c ON c.cid = p.cid
-	WHERE p.log_p < ln(1e-6)
+	WHERE p.p < 1e-6
 ),
 -- ---- sudden spend spikes: robust z of log spend before and after ------------
 -- References: median and MAD of log daily spend over the 14 days before and,
@@ -738,6 +774,7 @@ allrows AS (
 	SELECT x.check_name, x.severity, c.pf AS platform, c.cp AS campaign_id, x.first_day, x.last_day,
 	       x.rows_affected, x.spend_affected, c.cur AS currency, x.explanation
 	FROM (SELECT * FROM chk_dup UNION ALL SELECT * FROM chk_gap UNION ALL SELECT * FROM chk_val
+	      UNION ALL SELECT * FROM chk_date
 	      UNION ALL SELECT * FROM chk_future UNION ALL SELECT * FROM chk_funnel
 	      UNION ALL SELECT * FROM chk_tb UNION ALL SELECT * FROM chk_spike
 	      UNION ALL SELECT * FROM chk_resp) AS x
@@ -767,7 +804,7 @@ FROM allrows a
 ORDER BY CASE a.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
          a.spend_affected DESC NULLS LAST, a.check_name, a.platform NULLS FIRST, a.campaign_id NULLS FIRST,
          a.first_day NULLS FIRST, a.explanation
-$sql$, src_sql, biz_sql);
+$sql$, '@noa@', quote_ident(ext_nsp)), src_sql, biz_sql);
 
 	RETURN QUERY EXECUTE q
 		USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,

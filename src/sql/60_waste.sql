@@ -95,6 +95,7 @@ CALLED ON NULL INPUT
 COST 100000
 ROWS 50
 SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
 AS $function$
 DECLARE
 	fn       text := coalesce(caller, 'noa._campaign_state');
@@ -221,7 +222,7 @@ BEGIN
 		coalesce(expr[11], 'NULL::pg_catalog.text'), rel_nsp, rel_name);
 
 	-- ---- the period ------------------------------------------------------------
-	EXECUTE format('SELECT pg_catalog.max(s.d) FROM (%s) AS s WHERE s.d <= $1', src_sql)
+	EXECUTE format('SELECT pg_catalog.max(s.d) FROM (%s) AS s WHERE s.d <= $1 AND s.d BETWEEN ''1900-01-01'' AND ''9999-12-31''', src_sql)
 		INTO last_day USING coalesce(as_of, 'infinity'::date);
 	IF last_day IS NULL THEN
 		RETURN;                          -- no dated rows up to as_of: nothing to judge
@@ -233,20 +234,22 @@ BEGIN
 	q := $sql$
 WITH
 src AS MATERIALIZED (@src@),
--- exact duplicate rows count once; rows without date or campaign are left out
+-- exact duplicate rows count once; rows without campaign or a plausible date
+-- (1900-01-01 .. 9999-12-31; noa.data_quality reports the others) are left out
 dd AS (
 	SELECT DISTINCT s.* FROM src AS s
-	WHERE s.d IS NOT NULL AND s.cp IS NOT NULL AND s.d <= $1
+	WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31' AND s.cp IS NOT NULL AND s.d <= $1
 ),
--- rows with a usable spend; unusable (negative, NaN, infinite) measures become NULL
+-- rows with a usable spend; unusable (negative, NaN, infinite or 1e15 and
+-- above: noa.data_quality reports them) measures become NULL
 ok AS MATERIALIZED (
 	SELECT dense_rank() OVER (ORDER BY r.pf, r.cp, r.geo) AS uid, r.d, r.pf, r.cp, r.geo, r.role, r.cu, r.sp,
-	       CASE WHEN r.im >= 0 AND r.im < 'Infinity' THEN r.im END AS im,
-	       CASE WHEN r.cl >= 0 AND r.cl < 'Infinity' THEN r.cl END AS cl,
-	       CASE WHEN r.cv >= 0 AND r.cv < 'Infinity' THEN r.cv END AS cv,
-	       CASE WHEN r.va >= 0 AND r.va < 'Infinity' THEN r.va END AS va
+	       CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im END AS im,
+	       CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl END AS cl,
+	       CASE WHEN r.cv >= 0 AND r.cv < 1e15 THEN r.cv END AS cv,
+	       CASE WHEN r.va >= 0 AND r.va < 1e15 THEN r.va END AS va
 	FROM dd AS r
-	WHERE r.sp >= 0 AND r.sp < 'Infinity'
+	WHERE r.sp >= 0 AND r.sp < 1e15
 ),
 unit AS MATERIALIZED (
 	SELECT o.uid, min(o.pf) AS pf, min(o.cp) AS cp, min(o.geo) AS geo,
@@ -378,6 +381,7 @@ CALLED ON NULL INPUT
 COST 100000
 ROWS 20
 SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
 AS $function$
 DECLARE
 	ext_nsp  name;

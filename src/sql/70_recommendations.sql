@@ -86,6 +86,7 @@ CALLED ON NULL INPUT
 COST 1000000
 ROWS 30
 SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
 AS $function$
 DECLARE
 	ext_nsp  name;
@@ -173,8 +174,19 @@ unit AS MATERIALIZED (
 	         OR EXISTS (SELECT 1 FROM blocked AS b
 	                    WHERE b.campaign_id = s.campaign_id AND b.platform IS NOT DISTINCT FROM s.platform) AS is_blocked,
 	       (SELECT w.checks FROM warned AS w
-	         WHERE w.campaign_id = s.campaign_id AND w.platform IS NOT DISTINCT FROM s.platform) AS warnings
+	         WHERE w.campaign_id = s.campaign_id AND w.platform IS NOT DISTINCT FROM s.platform) AS warnings,
+	       CASE WHEN count(*) OVER (PARTITION BY s.campaign_id) > 1
+	            THEN s.campaign_id || ' [' || coalesce(s.platform, '-') || '/' || coalesce(s.geo, '-') || ']'
+	            ELSE s.campaign_id END AS label0
 	FROM st AS s
+),
+-- how a campaign is named in from/to columns: its id, with platform and geo
+-- when the id is shared, and its number when even that is taken (a campaign
+-- may be literally named 'x [google_ads/DE]')
+unit_label AS MATERIALIZED (
+	SELECT u.uid, CASE WHEN count(*) OVER (PARTITION BY u.label0) > 1 THEN u.label0 || ' #' || u.uid
+	                   ELSE u.label0 END AS label
+	FROM unit AS u
 ),
 -- ---- 1. data-quality rows ---------------------------------------------------------
 fix AS (
@@ -281,9 +293,9 @@ port AS MATERIALIZED (
 	       CASE WHEN u.awareness THEN k.x_max ELSE u.x_max END AS x_max,
 	       CASE WHEN a.action = 'cap_spend' THEN a.thr ELSE u.current_spend END AS s0,
 	       coalesce(a.action = 'cap_spend', false) AS capped,
-	       CASE WHEN count(*) OVER (PARTITION BY u.campaign_id) > 1
-	            THEN u.campaign_id || ' [' || coalesce(u.platform, '-') || '/' || coalesce(u.geo, '-') || ']'
-	            ELSE u.campaign_id END AS key
+	       -- the portfolio key: unique by construction, whatever the campaigns are named
+	       'unit ' || u.uid AS key,
+	       (SELECT l.label FROM unit_label AS l WHERE l.uid = u.uid) AS label
 	FROM unit AS u
 	LEFT JOIN waste_act AS a ON a.uid = u.uid
 	LEFT JOIN aware_conv AS k ON u.awareness AND k.campaign_id = u.campaign_id
@@ -336,7 +348,7 @@ sim1 AS MATERIALIZED (
 	WHERE pf1.pf IS NOT NULL AND c.ch IS NOT NULL AND s.row_type = 'item'
 ),
 moves AS MATERIALIZED (
-	SELECT p.uid, p.campaign_id, p.platform, p.geo, p.currency, p.kpi, p.c, p.sigma, p.weak, p.value_per_unit AS v,
+	SELECT p.uid, p.campaign_id, p.label, p.platform, p.geo, p.currency, p.kpi, p.c, p.sigma, p.weak, p.value_per_unit AS v,
 	       p.period_start, p.period_end, p.s0, a.recommended_spend::float8 AS s1,
 	       a.recommended_spend::float8 - p.s0 AS d, a.marginal_roas_now AS m0, a.marginal_roas_after AS m1,
 	       s.delta_value::float8 AS dv,
@@ -356,7 +368,7 @@ receivers AS (
 pairs AS (
 	SELECT d.uid AS d_uid, r.uid AS r_uid,
 	       least(d.c_end, r.c_end) - greatest(d.c_end - d.amt, r.c_end - r.amt) AS a,
-	       d.campaign_id AS d_cp, r.campaign_id AS r_cp, r.platform AS r_pf, r.geo AS r_geo, r.currency,
+	       d.label AS d_cp, r.label AS r_cp, r.platform AS r_pf, r.geo AS r_geo, r.currency,
 	       r.period_start, r.period_end, d.m0 AS d_m0, r.m0 AS r_m0, d.m1 AS d_m1, r.m1 AS r_m1,
 	       d.weak OR r.weak AS weak, r.kpi, r.sigma AS r_sigma, r.c AS r_c, r.s0 AS r_s0,
 	       -- each item's change of value, shared out in proportion to the amounts

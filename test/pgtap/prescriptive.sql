@@ -87,7 +87,7 @@ SELECT is((SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE p
 	AND proname IN ('waste', 'recommendations', '_campaign_state') AND prosecdef), NULL, 'none is SECURITY DEFINER');
 SELECT is((SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
 	AND proname IN ('waste', 'recommendations', '_campaign_state')
-	AND proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']), NULL,
+	AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)), NULL,
 	'all three pin search_path = pg_catalog, pg_temp');
 SELECT is((SELECT string_agg(proname || '=' || proparallel::text, ',' ORDER BY proname) FROM pg_proc
 	WHERE pronamespace = 'noa'::regnamespace AND proname IN ('waste', 'recommendations', '_campaign_state')),

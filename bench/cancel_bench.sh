@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Cancel latency of every public noa function on large inputs (issue 17).
+# Each case runs under statement_timeout (default 1000 ms) and the wall time
+# to the cancel error is measured; latency = elapsed - timeout.  The target is
+# at most 250 ms.  Writes bench/results/cancel.md.  Runs on a throwaway
+# cluster unless PG* variables name a server.
+set -u
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+timeout_ms=${NOA_CANCEL_TIMEOUT_MS:-1000}
+
+ensure_packages
+build_and_install
+start_cluster
+db=noa_cancel_bench
+psql -q -X -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+export PGDATABASE=$db
+psql -q -X -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+CREATE EXTENSION noa;
+-- 5,000,000 points of one curve
+CREATE TABLE pts AS SELECT (g % 5000 + 1)::float8 AS x, 80 * (g % 5000 + 1) / ((g % 5000 + 1) + 900.0) + (g % 7) * 0.1 AS y
+FROM generate_series(1, 5000000) AS g;
+-- 900 campaigns x 730 days of ad rows (657,000 rows)
+CREATE TABLE ads AS
+SELECT '2024-01-01'::date + d AS date_day, 'google_ads'::text AS platform, 'c' || c AS campaign_id, 'EUR'::text AS currency,
+       'conversion'::text AS campaign_role, NULL::text AS geo,
+       round((500 + 300 * sin(d * 0.21 + c))::numeric, 2) AS spend,
+       round((500 + 300 * sin(d * 0.21 + c)) * 100)::numeric AS impressions,
+       round((500 + 300 * sin(d * 0.21 + c)) * 2)::numeric AS clicks,
+       round((40 * (500 + 300 * sin(d * 0.21 + c)) / (500 + 300 * sin(d * 0.21 + c) + 700) * (1 + 0.1 * cos(d * 1.3 + c)))::numeric, 2) AS conversions,
+       0::numeric AS conversions_value
+FROM generate_series(0, 729) AS d, generate_series(1, 900) AS c;
+UPDATE ads SET conversions_value = conversions * 50;
+ANALYZE;
+-- a portfolio of 100,000 items in 80,000 groups, and one of 20,000 items
+CREATE TABLE items AS
+SELECT 'k' || g AS key, 'g' || (g % 80000) AS grp, 1000 + g % 500 AS spend, 40.0 AS vpu,
+       format('v1:hill;status=converged;n=100;iterations=5;starts=3;converged_starts=3;flags=0;params=%s,%s,0.8;cov=4,2,0,2,100,0,0,0,0.0001;ssr=90;sigma=0.96;r2=0.95;aicc=10;x_min=10;x_max=3000;x_mean=400;y_mean=40',
+              60 + g % 40, 300 + g % 200)::noa.curve AS c
+FROM generate_series(1, 100000) AS g;
+CREATE TABLE pf AS SELECT noa.portfolio(key, c, spend, NULL, NULL, grp, vpu, false) AS p FROM items;
+CREATE TABLE pf20k AS SELECT noa.portfolio(key, c, spend, NULL, NULL, grp, vpu, false) AS p FROM items WHERE spend < 1200 AND key < 'k3';
+CREATE TABLE groups AS SELECT string_agg(format('g%s=0.00001', g), ', ') AS spec FROM generate_series(0, 79999) AS g;
+CREATE TABLE changes AS SELECT string_agg(format('raise group g%s by 1', g % 20000), '; ') AS ch FROM generate_series(1, 40000) AS g;
+SQL
+
+# run NAME SQL: print "| name | elapsed | latency |"
+run() {
+	local name=$1 sql=$2 t0 t1 ms out
+	t0=$(date +%s%N)
+	out=$(psql -X -q -c "SET statement_timeout = $timeout_ms" -c "$sql" 2>&1 >/dev/null)
+	t1=$(date +%s%N)
+	ms=$(( (t1 - t0) / 1000000 ))
+	if printf '%s' "$out" | grep -q 'canceling statement due to statement timeout\|canceling noa computation'; then
+		printf '| %s | %d | %d |\n' "$name" "$ms" "$((ms - timeout_ms))"
+	else
+		printf '| %s | %d | finished before the timeout%s |\n' "$name" "$ms" "$(printf '%s' "$out" | head -1 | sed 's/^/: /; s/|/\\|/g')"
+	fi
+}
+
+{
+	echo "# Cancel latency (statement_timeout = $timeout_ms ms)"
+	echo
+	echo "Measured by bench/cancel_bench.sh on $(date -u +%Y-%m-%d), $(nproc) cores; elapsed includes psql start-up."
+	echo "Latency = elapsed - timeout; target at most 250 ms."
+	echo
+	echo "| case | elapsed ms | latency ms |"
+	echo "| --- | ---: | ---: |"
+	run "fit_curve over 5,000,000 points" "SELECT noa.fit_curve(x, y, 'auto') FROM pts"
+	run "fit_curve grouped: 900 campaigns x 730 days" "SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto') FROM ads GROUP BY 1"
+	run "portfolio aggregate over 100,000 items (x 20)" "SELECT count(noa.portfolio(key || r, c, spend)) FROM items, generate_series(1, 20) r GROUP BY r"
+	run "allocate over 100,000 items" "SELECT count(*) FROM pf, noa.allocate(p, 1e8)"
+	run "allocation_summary, S-curve search, 100,000 items" "SELECT * FROM pf, noa.allocation_summary(p, objective => 'max_profit', target => 1)"
+	run "group limits: 80,000 groups" "SELECT * FROM pf, groups, noa.allocation_summary(p, 1e8, group_min_share => spec)"
+	run "simulate: 40,000 statements over 20,000 items" "SELECT count(*) FROM pf20k, changes, noa.simulate(p, ch)"
+	run "data_quality: 657,000 rows" "SELECT count(*) FROM noa.data_quality('ads', as_of => '2025-12-31')"
+	run "waste: 657,000 rows" "SELECT count(*) FROM noa.waste('ads', as_of => '2025-12-31')"
+	run "recommendations: 657,000 rows" "SELECT count(*) FROM noa.recommendations('ads', as_of => '2025-12-31')"
+	run "curve accessors over 5,000,000 rows" "SELECT sum(noa.marginal_roas_lo(c, x, 40)) FROM (SELECT c FROM items LIMIT 1) i, pts"
+	run "curve_points, 1,000,000 curves" "SELECT count(*) FROM items, generate_series(1, 10) r, noa.curve_points(c, 3000, 50)"
+} > bench/results/cancel.md
+cat bench/results/cancel.md
+psql -q -X -d postgres -c "DROP DATABASE $db" >/dev/null
+stop_cluster
