@@ -18,24 +18,14 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "alloc_solver.h"
-#include "arg_parse.h"
+#include "allocation.h"
 #include "noa.h"
 #include "planner_items.h"
 #include "planner_output.h"
 
 /* ------------------------------------------------------------ objectives */
 
-typedef enum Objective
-{
-	OBJ_MAX_RESPONSE,
-	OBJ_MAX_PROFIT,
-	OBJ_MIN_SPEND,
-	OBJ_TARGET_ROAS,
-	OBJ_TARGET_CPA
-} Objective;
-
-static const char *const objective_names[] = {
+const char *const objective_names[] = {
 	"max_response", "max_profit", "min_spend", "target_roas", "target_cpa"
 };
 
@@ -84,177 +74,6 @@ parse_objective(FunctionCallInfo fcinfo, int argno)
 					 "(spend until marginal ROAS falls to target), min_spend (least spend reaching target value), "
 					 "target_roas or target_cpa (most value while the portfolio meets target).")));
 	return OBJ_MAX_RESPONSE;	/* keep the compiler quiet */
-}
-
-/* --------------------------------------------------------- the allocation */
-
-/* Everything one allocate / allocation_summary call computes. */
-typedef struct Allocation
-{
-	NoaPortfolio *pf;
-	ItemPlan   *plan;
-	Objective	objective;
-	double		budget;			/* NaN when none */
-	double		target;			/* as given (CPA for target_cpa); NaN when none */
-	double		level;
-	double		max_increase,
-				max_decrease;	/* NaN when none */
-	int			n_core;
-	int			n_groups;
-	char	  **group_names;
-	struct GroupEntry *group_lookup;	/* groups sorted by name, for group_index */
-	noa_alloc_group *groups;
-	noa_alloc_item *items;
-	noa_alloc_result res;
-	double	   *money;			/* recommended spends in cents that add up to the rounded total */
-	int			n_locked,
-				n_excluded;
-} Allocation;
-
-/* A group name and its core index, for look-up by name. */
-typedef struct GroupEntry
-{
-	const char *name;
-	int			index;				/* core group index; while collecting: first item */
-} GroupEntry;
-
-/* Order group entries by name, then by index. */
-static int
-group_entry_cmp(const void *a, const void *b)
-{
-	const GroupEntry *p = a,
-			   *q = b;
-	int			c = strcmp(p->name, q->name);
-
-	return c != 0 ? c : (p->index > q->index) - (p->index < q->index);
-}
-
-/* Order group entries by index. */
-static int
-group_entry_index_cmp(const void *a, const void *b)
-{
-	const GroupEntry *p = a,
-			   *q = b;
-
-	return (p->index > q->index) - (p->index < q->index);
-}
-
-/* The core group index of a name, or -1 (binary search: O(log groups)). */
-static int
-group_index(const Allocation *a, const char *name)
-{
-	int			lo = 0,
-				hi = a->n_groups - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = strcmp(name, a->group_lookup[mid].name);
-
-		if (c == 0)
-			return a->group_lookup[mid].index;
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
-/*
- * The groups of included items in key order of first appearance; all limits
- * open.  Sorting keeps it O(n log n) however many groups there are.
- */
-static void
-collect_groups(Allocation *a)
-{
-	GroupEntry *e = palloc(sizeof(GroupEntry) * Max(a->pf->n_items, 1));
-	int			n = 0,
-				g,
-				i;
-
-	for (i = 0; i < a->pf->n_items; i++)
-		if (!a->plan[i].excluded && a->plan[i].group != NULL)
-		{
-			e[n].name = a->plan[i].group;
-			e[n++].index = i;
-		}
-	/* keep each name's first item, then number the groups in that order */
-	qsort(e, n, sizeof(GroupEntry), group_entry_cmp);
-	for (i = 0, g = 0; i < n; i++)
-		if (g == 0 || strcmp(e[g - 1].name, e[i].name) != 0)
-			e[g++] = e[i];
-	qsort(e, g, sizeof(GroupEntry), group_entry_index_cmp);
-	a->n_groups = g;
-	a->group_names = palloc(sizeof(char *) * Max(g, 1));
-	a->groups = palloc(sizeof(noa_alloc_group) * Max(g, 1));
-	for (i = 0; i < g; i++)
-	{
-		noa_alloc_group *gr = &a->groups[i];
-
-		CHECK_FOR_INTERRUPTS();
-		a->group_names[i] = (char *) e[i].name;
-		e[i].index = i;
-		gr->min_spend = 0.0;
-		gr->max_spend = INFINITY;
-		gr->min_share = 0.0;
-		gr->max_share = 1.0;
-	}
-	qsort(e, g, sizeof(GroupEntry), group_entry_cmp);
-	a->group_lookup = e;
-}
-
-/* Apply one group limit list (argument argno) to the groups. */
-static void
-apply_group_specs(FunctionCallInfo fcinfo, Allocation *a, int argno, const char *argname,
-				  bool share, bool minimum)
-{
-	GroupSpec  *specs;
-	int			n,
-				k,
-				g;
-
-	if (PG_ARGISNULL(argno))
-		return;
-	specs = parse_group_specs(text_to_cstring(PG_GETARG_TEXT_PP(argno)), argname, share, &n);
-	for (k = 0; k < n; k++)
-	{
-		noa_alloc_group *gr;
-
-		CHECK_FOR_INTERRUPTS();
-		g = group_index(a, specs[k].name);
-		if (g < 0)
-		{
-			StringInfoData names;
-
-			initStringInfo(&names);
-			for (g = 0; g < a->n_groups; g++)
-				appendStringInfo(&names, "%s\"%s\"", g > 0 ? ", " : "", a->group_names[g]);
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s names group \"%s\", which has no included item in the portfolio",
-							argname, specs[k].name),
-					 errhint(a->n_groups > 0 ? "Groups of the included items: %s." :
-							 "No included item has a group: pass group_name to noa.portfolio().%s",
-							 names.data)));
-		}
-		gr = &a->groups[g];
-		if (share && minimum)
-			gr->min_share = specs[k].value;
-		else if (share)
-			gr->max_share = specs[k].value;
-		else if (minimum)
-			gr->min_spend = specs[k].value;
-		else
-			gr->max_spend = specs[k].value;
-		if (gr->min_share > gr->max_share || gr->min_spend > gr->max_spend)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("group \"%s\": its minimum %s is above its maximum", specs[k].name,
-							share ? "share" : "spend"),
-					 errhint("Check group_min_%s and group_max_%s.", share ? "share" : "spend",
-							 share ? "share" : "spend")));
-	}
 }
 
 /* Effective bounds of an included item from its limits and the relative changes. */

@@ -400,6 +400,24 @@ chk_key AS (
 	FROM raw WHERE d0 IS NULL OR cp IS NULL
 	HAVING count(*) > 0
 ),
+-- ---- spend missing altogether ------------------------------------------------
+chk_nospend_all AS (
+	SELECT 'missing_spend'::text AS check_name, 'error'::text AS severity, NULL::bigint AS cid,
+	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, NULL::numeric AS spend_affected,
+	       format('Column %%s is empty (NULL) on all %%s rows of the table: no spend check, response curve, waste '
+	              'finding or budget advice is possible. Check the column mapping (spend_col) or the connector''s '
+	              'spend field.', quote_ident($6), count(*)) AS explanation
+	FROM raw HAVING count(*) > 0 AND count(sp) = 0
+),
+chk_nospend AS (
+	SELECT 'missing_spend'::text AS check_name, 'warning'::text AS severity, cid,
+	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, NULL::numeric AS spend_affected,
+	       format('Column %%s is empty (NULL) on all %%s rows of this campaign, although other campaigns report '
+	              'spend: it gets no curve, waste finding or budget advice. Check how its spend is loaded.',
+	              quote_ident($6), count(*)) AS explanation
+	FROM raw WHERE cp IS NOT NULL GROUP BY cid
+	HAVING count(sp) = 0 AND (SELECT count(r.sp) FROM raw AS r) > 0
+),
 chk_date AS (
 	SELECT 'implausible_date'::text AS check_name, 'error'::text AS severity, cid,
 	       NULL::date AS first_day, NULL::date AS last_day, count(*) AS rows_affected, sum(fsp) AS spend_affected,
@@ -479,14 +497,21 @@ tb_win AS (
 -- curve with shape s <= 3) and never rise above the reference, so lower spend
 -- or saturation alone cannot make a day low.
 tb_cand AS MATERIALIZED (
-	SELECT t.cid, t.d, t.blk, m.ref_kind, m.ref_sp, m.ref_cv,
+	SELECT t.cid, t.d, t.blk, m.ref_kind, m.ref_sp, m.ref_cv, m.ref_disp,
 	       lag(t.d) OVER (PARTITION BY t.cid ORDER BY t.d) AS prev_d
 	FROM tb_win t
 	CROSS JOIN LATERAL (
 		SELECT CASE WHEN q.sim_n >= 7 THEN 'similar' WHEN q.all_n >= 14 THEN 'all' END AS ref_kind,
 		       CASE WHEN q.sim_n >= 7 THEN q.sim_sp WHEN q.all_n >= 14 THEN q.all_sp END AS ref_sp,
-		       CASE WHEN q.sim_n >= 7 THEN q.sim_cv WHEN q.all_n >= 14 THEN q.all_cv END AS ref_cv
+		       CASE WHEN q.sim_n >= 7 THEN q.sim_cv WHEN q.all_n >= 14 THEN q.all_cv END AS ref_cv,
+		       -- over-dispersion of the reference days' conversions (variance / mean, at least 1)
+		       greatest(1.0, coalesce(CASE WHEN q.sim_n >= 7 THEN q.sim_var / nullif(q.sim_mean, 0)
+		                                   WHEN q.all_n >= 14 THEN q.all_var / nullif(q.all_mean, 0) END, 1.0)) AS ref_disp
 		FROM (SELECT count(*) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_n,
+		             var_samp(x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_var,
+		             avg(x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_mean,
+		             var_samp(x.c) FILTER (WHERE x.d >= t.d - 28) AS all_var,
+		             avg(x.c) FILTER (WHERE x.d >= t.d - 28) AS all_mean,
 		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.s) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_sp,
 		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_cv,
 		             count(*) FILTER (WHERE x.d >= t.d - 28) AS all_n,
@@ -505,7 +530,7 @@ tb_ext AS MATERIALIZED (
 	SELECT z.*,
 	       coalesce(min(z.d) FILTER (WHERE NOT z.low) OVER (PARTITION BY z.cid, z.start_d) - 1,
 	                max(z.d) OVER (PARTITION BY z.cid, z.start_d)) AS end_d
-	FROM (SELECT s.cid, s.d AS start_d, s.ref_kind, s.ref_sp, s.ref_cv, t.d, t.sp, t.cv,
+	FROM (SELECT s.cid, s.d AS start_d, s.ref_kind, s.ref_sp, s.ref_cv, s.ref_disp, t.d, t.sp, t.cv,
 	             s.ref_cv * power(least(1.0, t.sp::float8 / s.ref_sp), 3) AS expct,
 	             coalesce(t.sp > 0 AND t.cv::float8 <= 0.25 * s.ref_cv * power(least(1.0, t.sp::float8 / s.ref_sp), 3),
 	                      false) AS low
@@ -514,26 +539,62 @@ tb_ext AS MATERIALIZED (
 	      WHERE s.prev_d IS DISTINCT FROM s.d - 1) AS z
 ),
 tb_run AS MATERIALIZED (
-	SELECT cid, start_d, end_d, ref_kind, ref_cv, ref_sp, count(*) AS days, sum(expct) AS e_sum,
+	SELECT cid, start_d, end_d, ref_kind, ref_cv, ref_sp, ref_disp, count(*) AS days, sum(expct) AS e_sum,
 	       sum(cv) AS o_sum, sum(sp) AS s_sum
 	FROM tb_ext WHERE d <= end_d
-	GROUP BY cid, start_d, end_d, ref_kind, ref_cv, ref_sp
+	GROUP BY cid, start_d, end_d, ref_kind, ref_cv, ref_sp, ref_disp
 ),
-tb_p AS (
-	-- Poisson lower tail P(X <= observed | mean = expected), O(1) in the counts
-	SELECT r.*, @noa@._count_lower_tail(r.o_sum::float8, r.e_sum::float8, 1.0) AS p
+-- The lower tail P(X <= observed | mean = expected) of a count as dispersed
+-- as the reference days' conversions (Poisson when they are not
+-- over-dispersed, negative binomial when they are), O(1) in the counts.
+tb_p0 AS MATERIALIZED (
+	SELECT r.*, @noa@._count_lower_tail(r.o_sum::float8, r.e_sum::float8, r.ref_disp) AS p
 	FROM tb_run r
 	WHERE r.days >= 3 AND r.e_sum > 0
-	  -- a run that starts inside an earlier run is part of it
-	  AND NOT EXISTS (SELECT 1 FROM tb_run o
+),
+-- A break does not heal on one normal day: a significant run goes on,
+-- judged against the reference from before it, through the later days with
+-- spend until conversions are back to normal on 7 such days in a row.
+tb_more AS MATERIALIZED (
+	SELECT z.*,
+	       bool_and(NOT z.low) OVER (PARTITION BY z.cid, z.start_d ORDER BY z.d
+	                                 ROWS BETWEEN CURRENT ROW AND 6 FOLLOWING) AS back
+	FROM (SELECT r.cid, r.start_d, t.d, t.sp, t.cv,
+	             r.ref_cv * power(least(1.0, t.sp::float8 / r.ref_sp), 3) AS expct,
+	             t.cv::float8 <= 0.25 * r.ref_cv * power(least(1.0, t.sp::float8 / r.ref_sp), 3) AS low
+	      FROM tb_p0 r JOIN daily t ON t.cid = r.cid AND t.d > r.end_d
+	      WHERE r.p < 1e-6 AND t.sp > 0 AND t.cv IS NOT NULL) AS z
+),
+tb_more_sum AS (
+	SELECT m.cid, m.start_d, max(m.d) FILTER (WHERE m.low) AS end_d
+	FROM (SELECT x.*, min(x.d) FILTER (WHERE x.back) OVER (PARTITION BY x.cid, x.start_d) AS back_d
+	      FROM tb_more x) AS m
+	WHERE m.d < coalesce(m.back_d, 'infinity')
+	GROUP BY m.cid, m.start_d
+),
+tb_long AS MATERIALIZED (
+	SELECT r.cid, r.start_d, coalesce(e.end_d, r.end_d) AS end_d, r.ref_kind, r.ref_cv, r.ref_sp, r.ref_disp,
+	       r.days + coalesce(x.days, 0) AS days, r.e_sum + coalesce(x.e_sum, 0) AS e_sum,
+	       r.o_sum + coalesce(x.o_sum, 0) AS o_sum, r.s_sum + coalesce(x.s_sum, 0) AS s_sum
+	FROM tb_p0 r
+	LEFT JOIN tb_more_sum e ON e.cid = r.cid AND e.start_d = r.start_d
+	LEFT JOIN LATERAL (SELECT count(*) AS days, sum(m.expct) AS e_sum, sum(m.cv) AS o_sum, sum(m.sp) AS s_sum
+	                   FROM tb_more m WHERE m.cid = r.cid AND m.start_d = r.start_d AND m.d <= e.end_d) AS x ON true
+	WHERE r.p < 1e-6
+),
+tb_p AS (
+	SELECT r.*, @noa@._count_lower_tail(r.o_sum::float8, r.e_sum::float8, r.ref_disp) AS p
+	FROM tb_long r
+	-- a run that starts inside an earlier run is part of it
+	WHERE NOT EXISTS (SELECT 1 FROM tb_long o
 	                  WHERE o.cid = r.cid AND o.start_d < r.start_d AND o.end_d >= r.start_d)
 ),
 chk_tb AS (
 	SELECT 'tracking_break'::text AS check_name, 'error'::text AS severity, p.cid,
 	       p.start_d AS first_day, p.end_d AS last_day, p.days AS rows_affected, p.s_sum AS spend_affected,
-	       format('Conversions collapsed from %%s to %%s (%%s days) while spend went on (%%s): %%s conversion(s) '
+	       format('Conversions collapsed from %%s to %%s (%%s days with spend) while spend went on (%%s): %%s conversion(s) '
 	              'recorded against about %%s expected from %%s (median %%s conversions a day at %%s a day); '
-	              'Poisson %%s. Check the conversion tag, pixel or API connection of this campaign and leave '
+	              '%%s %%s. Check the conversion tag, pixel or API connection of this campaign and leave '
 	              'these days out of curve fitting.',
 	              p.start_d, p.end_d, p.days,
 	              to_char(round(p.s_sum, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''),
@@ -542,17 +603,25 @@ chk_tb AS (
 	                              ELSE 'the 4 weeks before' END,
 	              round(p.ref_cv::numeric, 1),
 	              to_char(round(p.ref_sp::numeric, 2), (SELECT fmt FROM money)) || coalesce(' ' || c.cur, ''),
+	              CASE WHEN p.ref_disp > 1.0 THEN format('counts as over-dispersed as before (variance %%s times the mean)',
+	                                                     round(p.ref_disp::numeric, 1))
+	                   ELSE 'Poisson' END,
 	              CASE WHEN p.p < 1e-300 THEN 'p < 1e-300'
 	                   ELSE 'p = ' || round(power(10.0, log(p.p) - floor(log(p.p)))::numeric, 1)::text
 	                        || 'e' || floor(log(p.p))::int::text END) AS explanation
 	FROM tb_p p JOIN camp c ON c.cid = p.cid
 	WHERE p.p < 1e-6
 ),
--- ---- sudden spend spikes: robust z of log spend before and after ------------
+-- ---- sudden spend spikes: the size of the jump, and that it stands out ------
 -- References: median and MAD of log daily spend over the 14 days before and,
 -- separately, the 14 days after the day, each side as far as data exist (at
 -- least 7 days on one side); z = (log spend - median) / max(1.4826 MAD, 0.1).
--- A spike must stand out against every side that exists, so a new budget
+-- A spike is judged by the size of the jump: at least 5 times the level of
+-- the days next to it (median of the 3 days before and the 3 after; a
+-- misplaced digit in a loader gives 10 times), at least 2.5 times each
+-- 14-day median, and standing out from their noise (z > 3).  Day-to-day
+-- swings of a volatile campaign (2-4 times) are not spikes, and a 12-fold day
+-- is one however noisy the weeks around it.  It must stand out against every side that exists, so a new budget
 -- level that persists (even for a day or two at the end of the data) is not a
 -- spike, and a planned multi-day test widens the MAD of the windows it falls
 -- in; the newest day, which has no "after" yet, is judged against the days
@@ -562,24 +631,31 @@ sp_win AS (
 	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
 	                                       RANGE BETWEEN '14 days' PRECEDING AND '1 day' PRECEDING) AS nb_b,
 	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
-	                                       RANGE BETWEEN '1 day' FOLLOWING AND '14 days' FOLLOWING) AS nb_a
+	                                       RANGE BETWEEN '1 day' FOLLOWING AND '14 days' FOLLOWING) AS nb_a,
+	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
+	                                       RANGE BETWEEN '3 days' PRECEDING AND '1 day' PRECEDING)
+	         || array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
+	                                          RANGE BETWEEN '1 day' FOLLOWING AND '3 days' FOLLOWING) AS nb_near
 	FROM daily WHERE sp > 0
 ),
 sp_med AS (
-	SELECT w.*, mb.med AS med_b, ma.med AS med_a
+	SELECT w.*, mb.med AS med_b, ma.med AS med_a, mn.med AS med_near
 	FROM sp_win w
+	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med
+	                    FROM unnest(w.nb_near) AS x) AS mn
 	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
 	                    FROM unnest(w.nb_b) AS x) AS mb
 	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
 	                    FROM unnest(w.nb_a) AS x) AS ma
 	WHERE greatest(mb.n, ma.n) >= 7
-	  -- z > 6 needs lsp - med > 6 * 0.1 (the scale floor) on every side that exists
-	  AND coalesce(w.lsp - mb.med > 0.6, true) AND coalesce(w.lsp - ma.med > 0.6, true)
+	  -- at least 5 times the days next to it, 2.5 times the median on every side that exists
+	  AND w.lsp - mn.med >= ln(5.0)
+	  AND coalesce(w.lsp - mb.med >= ln(2.5), true) AND coalesce(w.lsp - ma.med >= ln(2.5), true)
 ),
 sp_z AS (
 	SELECT s.cid, s.d, s.sp, s.lsp,
-	       -- the usual level: the higher of the two medians, when both exist
-	       greatest(s.med_b, s.med_a) AS med,
+	       -- the usual level: that of the days next to it
+	       s.med_near AS med,
 	       least((s.lsp - s.med_b) / greatest(1.4826 * mb.mad, 0.1),
 	             (s.lsp - s.med_a) / greatest(1.4826 * ma.mad, 0.1)) AS z
 	FROM sp_med s
@@ -590,13 +666,13 @@ sp_z AS (
 ),
 sp_isl AS (
 	SELECT z.*, z.d - (row_number() OVER (PARTITION BY z.cid ORDER BY z.d))::int AS grp
-	FROM sp_z z WHERE z.z > 6
+	FROM sp_z z WHERE z.z > 3
 ),
 chk_spike AS (
 	SELECT 'spend_spike'::text AS check_name, 'warning'::text AS severity, s.cid,
 	       min(s.d) AS first_day, max(s.d) AS last_day, count(*) AS rows_affected, sum(s.sp) AS spend_affected,
-	       format('Spend jumped to %%s times its usual level %%s (%%s in total; usual day %%s; robust z = %%s against '
-	              'the two weeks around it). Check for a budget typo, a bidding bug or a billing restatement; '
+	       format('Spend jumped to %%s times its usual level %%s (%%s in total; usual day %%s, the median of the days '
+	              'next to it; robust z = %%s against the two weeks around it). Check for a budget typo, a bidding bug or a billing restatement; '
 	              'if the spend was real, treat these days as a one-off when fitting curves.',
 	              round(max(exp(s.lsp - s.med))::numeric, 1),
 	              CASE WHEN min(s.d) = max(s.d) THEN 'on ' || min(s.d)
@@ -774,7 +850,7 @@ allrows AS (
 	SELECT x.check_name, x.severity, c.pf AS platform, c.cp AS campaign_id, x.first_day, x.last_day,
 	       x.rows_affected, x.spend_affected, c.cur AS currency, x.explanation
 	FROM (SELECT * FROM chk_dup UNION ALL SELECT * FROM chk_gap UNION ALL SELECT * FROM chk_val
-	      UNION ALL SELECT * FROM chk_date
+	      UNION ALL SELECT * FROM chk_date UNION ALL SELECT * FROM chk_nospend
 	      UNION ALL SELECT * FROM chk_future UNION ALL SELECT * FROM chk_funnel
 	      UNION ALL SELECT * FROM chk_tb UNION ALL SELECT * FROM chk_spike
 	      UNION ALL SELECT * FROM chk_resp) AS x
@@ -782,7 +858,8 @@ allrows AS (
 	UNION ALL
 	SELECT check_name, severity, NULL, NULL, first_day, last_day, rows_affected, spend_affected,
 	       (SELECT cur FROM tcur), explanation
-	FROM (SELECT * FROM chk_key UNION ALL SELECT * FROM chk_oa UNION ALL SELECT * FROM chk_shift) AS y
+	FROM (SELECT * FROM chk_key UNION ALL SELECT * FROM chk_oa UNION ALL SELECT * FROM chk_shift
+	      UNION ALL SELECT * FROM chk_nospend_all) AS y
 	UNION ALL
 	SELECT check_name, severity, pf_override, cp_override, first_day, last_day, rows_affected, spend_affected,
 	       cur_override, explanation

@@ -120,8 +120,6 @@ DECLARE
 	ext_nsp  name;
 	i        int;
 	src_sql  text;
-	last_day date;
-	ref_day  date;
 	q        text;
 BEGIN
 	IF source IS NULL THEN
@@ -221,24 +219,18 @@ BEGIN
 		coalesce(expr[9], 'NULL::pg_catalog.text'), coalesce(expr[10], 'NULL::pg_catalog.text'),
 		coalesce(expr[11], 'NULL::pg_catalog.text'), rel_nsp, rel_name);
 
-	-- ---- the period ------------------------------------------------------------
-	EXECUTE format('SELECT pg_catalog.max(s.d) FROM (%s) AS s WHERE s.d <= $1 AND s.d BETWEEN ''1900-01-01'' AND ''9999-12-31''', src_sql)
-		INTO last_day USING coalesce(as_of, 'infinity'::date);
-	IF last_day IS NULL THEN
-		RETURN;                          -- no dated rows up to as_of: nothing to judge
-	END IF;
-	ref_day := coalesce(as_of, last_day);
-
-	-- $1 as_of, $2 window_days, $3 model, $4 value column present,
-	-- $5 impressions column present, $6 clicks column present.
+	-- $1 as_of (NULL: the newest day in the table), $2 window_days, $3 model,
+	-- $4 value column present, $5 impressions column present, $6 clicks column present.
 	q := $sql$
 WITH
 src AS MATERIALIZED (@src@),
+-- the last day judged: as_of, or the newest plausible date in the table (one read of the source)
+per AS (SELECT coalesce($1, max(s.d)) AS ref FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31'),
 -- exact duplicate rows count once; rows without campaign or a plausible date
 -- (1900-01-01 .. 9999-12-31; noa.data_quality reports the others) are left out
 dd AS (
 	SELECT DISTINCT s.* FROM src AS s
-	WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31' AND s.cp IS NOT NULL AND s.d <= $1
+	WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31' AND s.cp IS NOT NULL AND s.d <= (SELECT p.ref FROM per AS p)
 ),
 -- rows with a usable spend; unusable (negative, NaN, infinite or 1e15 and
 -- above: noa.data_quality reports them) measures become NULL
@@ -291,16 +283,16 @@ fit AS MATERIALIZED (
 	       count(y.y) AS n_days,
 	       sum(y.va) / nullif(sum(y.cv_v), 0) AS v,
 	       sum(y.va) / nullif(sum(y.sp) FILTER (WHERE y.va IS NOT NULL), 0) AS avg_roas,
-	       avg(y.sp) FILTER (WHERE y.d > $1 - $2) AS cur,
-	       count(*) FILTER (WHERE y.d > $1 - $2) AS win_days,
-	       sum(y.va) FILTER (WHERE y.d > $1 - $2) AS win_value,
+	       avg(y.sp) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS cur,
+	       count(*) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_days,
+	       sum(y.va) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_value,
 	       percentile_cont(0.1) WITHIN GROUP (ORDER BY y.sp::float8) AS p10,
 	       percentile_cont(0.9) WITHIN GROUP (ORDER BY y.sp::float8) AS p90
 	FROM day AS y
 	GROUP BY y.uid
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
-       ($1 - $2 + 1)::date, $1::date,
+       ((SELECT p.ref FROM per AS p) - $2 + 1)::date, (SELECT p.ref FROM per AS p)::date,
        f.c::text, f.n_days, f.cur::float8, f.win_days, f.win_value::float8,
        CASE WHEN k.kpi = 'conversions' AND $4 AND f.v > 0 THEN f.v::float8 END,
        f.avg_roas::float8, f.p10, f.p90,
@@ -322,7 +314,7 @@ $sql$;
 	q := replace(q, '@src@', src_sql);      -- last: user identifiers are never rescanned
 
 	RETURN QUERY EXECUTE q
-		USING ref_day, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL;
+		USING as_of, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL;
 END;
 $function$;
 
@@ -506,12 +498,17 @@ row_niv AS (
 	              END,
 	              'Pause it, or prove its effect with a holdout test first.') AS explanation
 	FROM flat AS n
-	WHERE (n.valued AND n.avg_roas < $3)
+	-- valued: cut only when even the average return is a small part of the target; a
+	-- campaign that brings real value but no slope is saturated, and capped (row_mfs)
+	WHERE (n.valued AND n.avg_roas < 0.25 * $3)
 	   -- without a value, a usable curve saturating below the spend observed explains a flat KPI
 	   OR (NOT n.valued AND NOT coalesce(n.usable AND n.sat_hi < n.p10, false))
 ),
--- flat KPI but the campaign pays on average, and no usable curve: saturated
--- below the lowest spend regularly observed (10th percentile of daily spend)
+-- flat KPI, a real average return (at least a quarter of the target) and no
+-- usable curve: saturated below the lowest spend regularly observed (10th
+-- percentile of daily spend).  No slope at today's spend does not mean no
+-- effect at a lower one, so such a campaign is capped there, not cut; its
+-- break-even lies somewhere between 0 and that level.
 row_mfs AS (
 	SELECT 'past_saturation'::text AS waste_type, n.uid, n.pf, n.cp, n.geo, n.role, n.kpi, n.currency,
 	       n.cur, n.p10 AS thr, 0::float8 AS thr_lo, n.p10 AS thr_hi,
@@ -524,8 +521,8 @@ row_mfs AS (
 	       format('%s are flat across the spend observed: over %s days, each extra 1,000%s a day goes with %s %s a day '
 	              '(at most %s more at %s%% confidence), worth at most %s per unit of spend, while the campaign as a whole '
 	              'returns %s per unit. It is saturated below %s a day, the lowest spend it regularly ran at (its response '
-	              'curve cannot place the point: %s). At %s a day, the %s spent above that level over the %s days buy no '
-	              'measurable value. Cap it and watch whether %s drop.',
+	              'curve cannot place the point: %s; the cap''s interval is 0 to that level). At %s a day, the %s spent '
+	              'above that level over the %s days buy no measurable value. Cap it and watch whether %s drop.%s',
 	              initcap(n.kpi), n.sl_n, coalesce(' ' || n.currency, ''),
 	              CASE WHEN n.beta >= 0 THEN round((1000 * n.beta)::numeric, 2) || ' more'
 	                   ELSE round((-1000 * n.beta)::numeric, 2) || ' fewer' END, n.kpi,
@@ -534,9 +531,47 @@ row_mfs AS (
 	              replace(coalesce(n.status, 'no curve'), '_', ' '),
 	              to_char(round(n.cur::numeric), 'FM999,999,999,990') || coalesce(' ' || n.currency, ''),
 	              to_char(round(((n.cur - n.p10) * $2)::numeric), 'FM999,999,999,990') || coalesce(' ' || n.currency, ''),
-	              $2, n.kpi) AS explanation
+	              $2, n.kpi,
+	              CASE WHEN n.avg_roas < $3
+	                   THEN ' Its average return is below the target too, but its conversions come at the lowest spend '
+	                        'as well: capping keeps them, cutting would lose them; test lower levels to find the break-even.'
+	                   ELSE '' END) AS explanation
 	FROM flat AS n
-	WHERE n.v IS NOT NULL AND n.avg_roas >= $3 AND NOT coalesce(n.usable, false) AND n.cur > n.p10
+	WHERE n.v IS NOT NULL AND n.avg_roas >= 0.25 * $3 AND NOT coalesce(n.usable, false) AND n.cur > n.p10
+),
+-- ---- past break-even without a usable curve: the simplest model ------------------
+-- The KPI rises with spend (not flat), but no response curve can be fitted.
+-- A straight line through the daily data gives the marginal return; for any
+-- concave response it overstates the return at today's spend, so when even
+-- its upper bound is below the target the spend is past break-even.  The
+-- break-even cannot be placed: the cap is the lowest spend regularly observed.
+row_lin AS (
+	SELECT 'past_breakeven'::text AS waste_type, m.uid, m.pf, m.cp, m.geo, m.role, m.kpi, m.currency,
+	       m.cur, m.p10 AS thr, 0::float8 AS thr_lo, m.p10 AS thr_hi,
+	       (m.cur - m.p10) * $2 AS stake, (m.cur - m.p10) * $2 AS stake_lo, m.cur * $2 AS stake_hi,
+	       ($3 - m.v * m.beta) * (m.cur - m.p10) * $2 AS lost,
+	       greatest(0, $3 - m.v * m.beta_hi) * (m.cur - m.p10) * $2 AS lost_lo,
+	       ($3 - m.v * greatest(m.beta_lo, 0)) * (m.cur - m.p10) * $2 AS lost_hi,
+	       m.v * m.beta AS m, m.v * m.beta_lo AS m_lo, m.v * m.beta_hi AS m_hi,
+	       CASE WHEN m.avg_roas < $3 THEN 'medium' ELSE 'low' END AS confidence,
+	       format('No response curve could be fitted (%s), so the simplest model the data support is used: a straight '
+	              'line through the %s days gives each extra unit of spend %s of value (at most %s at %s%% confidence), '
+	              'below the target of %s, and the campaign as a whole returns %s per unit. Spending %s a day is past '
+	              'break-even; the break-even itself lies below %s a day, the lowest spend it regularly ran at (interval 0 '
+	              'to that level). Capped there, it would save %s over the %s days for %s of value. Test lower levels to '
+	              'place the break-even.',
+	              replace(coalesce(m.status, 'no curve'), '_', ' '), m.sl_n,
+	              round((m.v * m.beta)::numeric, 2), round((m.v * m.beta_hi)::numeric, 2),
+	              trim_scale(round(($4 * 100)::numeric, 1)), round($3::numeric, 2), round(m.avg_roas::numeric, 2),
+	              to_char(round(m.cur::numeric), 'FM999,999,999,990') || coalesce(' ' || m.currency, ''),
+	              to_char(round(m.p10::numeric), 'FM999,999,999,990'),
+	              to_char(round(((m.cur - m.p10) * $2)::numeric), 'FM999,999,999,990') || coalesce(' ' || m.currency, ''), $2,
+	              to_char(round((m.v * m.beta * (m.cur - m.p10) * $2)::numeric), 'FM999,999,999,990')) AS explanation
+	FROM cm AS m
+	WHERE NOT m.usable AND m.v IS NOT NULL AND m.kpi = 'conversions'
+	  AND m.sl_n >= 28 AND m.beta_se IS NOT NULL AND m.p10 > 0 AND m.cur > m.p10
+	  AND m.beta_lo > 0 AND m.v * m.beta_hi < $3
+	  AND m.uid NOT IN (SELECT f.uid FROM flat AS f)
 ),
 -- a weak fit makes every curve-based verdict 'low'
 cq AS (
@@ -715,7 +750,8 @@ row_geo AS (
 	WHERE a.units >= 2 AND a.ncur <= 1 AND a.m < $3 AND a.past_units > 0
 ),
 allrows AS (
-	SELECT * FROM row_niv UNION ALL SELECT * FROM row_mfs UNION ALL SELECT * FROM row_pb UNION ALL SELECT * FROM row_ps
+	SELECT * FROM row_niv UNION ALL SELECT * FROM row_mfs UNION ALL SELECT * FROM row_lin
+	UNION ALL SELECT * FROM row_pb UNION ALL SELECT * FROM row_ps
 	UNION ALL SELECT * FROM row_geo
 )
 SELECT a.waste_type, a.pf, a.cp, a.geo, a.role, a.kpi,
