@@ -1,5 +1,5 @@
 -- Alarms and waste findings on seeded synthetic tables the rules were not
--- tuned on (test/data/synthetic.sql, issue 12): 30 campaigns x 540 days per
+-- tuned on (test/data/synthetic.sql, issue 12): 32 campaigns x 540 days per
 -- seed, three seeds, with planted faults and known truth.  Each planted fault
 -- must be found over its full date range; clean campaigns (Poisson,
 -- fractional, over-dispersed and low-count conversions; spend varying ±40%
@@ -46,7 +46,7 @@ SELECT t.seed, t.kind, t.first_day, t.last_day,
                       AND g.d BETWEEN q.first_day AND q.last_day)) AS days_found,
        (SELECT count(*) FROM sa_dq AS q WHERE q.seed = t.seed AND q.campaign_id = t.campaign_id
           AND q.check_name = CASE WHEN t.kind = 'spike' THEN 'spend_spike' ELSE 'tracking_break' END) AS findings
-FROM sa_truth AS t WHERE t.kind IN ('break_heal', 'break_short', 'spike') ORDER BY 1, 2;
+FROM sa_truth AS t WHERE t.kind IN ('break_heal', 'break_short', 'spike') ORDER BY t.seed, t.kind, t.campaign_id;
 
 -- False alarms: errors and spike warnings on campaigns without that fault
 -- (at most one false error per 30 clean campaigns; here none).

@@ -8,8 +8,9 @@
 -- Kinds: 'clean' (noise 'poisson', 'fractional', 'overdispersed' or
 -- 'lowcount'; spend varies ±40% day to day), 'break_heal' (tracking lost from
 -- day 100 to the end except one normal day at 130), 'break_short' (21 days
--- lost), 'spike' (one day at 12-20 times the usual spend: a loader digit
--- error), 'saturated' (spending far past saturation; average return below
+-- lost), 'spike' (one day reported at 12-20 times the campaign's usual
+-- spend: a loader digit error; one such campaign swings ±60% day to day), 'promo' (steady spend,
+-- ±5%, and one real day at 3 times it: not a fault), 'saturated' (spending far past saturation; average return below
 -- the target of 1), 'overspend' (far past break-even on a curve that barely
 -- bends in the observed range) and 'no_effect' (conversions unrelated to spend).
 DROP SCHEMA IF EXISTS noa_syn CASCADE;
@@ -53,16 +54,19 @@ LANGUAGE sql IMMUTABLE AS $$
 		SELECT i, 's' || seed || '-c' || lpad(i::text, 2, '0') AS id,
 		       (ARRAY['google_ads', 'facebook_ads', 'tiktok_ads', 'microsoft_ads'])[1 + i % 4] AS platform,
 		       CASE i WHEN 1 THEN 'break_heal' WHEN 2 THEN 'break_short' WHEN 3 THEN 'spike'
-		              WHEN 4 THEN 'saturated' WHEN 5 THEN 'overspend' WHEN 6 THEN 'no_effect' ELSE 'clean' END AS kind,
+		              WHEN 4 THEN 'saturated' WHEN 5 THEN 'overspend' WHEN 6 THEN 'no_effect'
+		              WHEN 31 THEN 'promo' WHEN 32 THEN 'spike' ELSE 'clean' END AS kind,
 		       CASE WHEN i <= 6 THEN 'poisson'
+		            WHEN i > 30 THEN 'poisson'
 		            ELSE (ARRAY['poisson', 'fractional', 'overdispersed', 'lowcount'])[1 + i % 4] END AS noise,
 		       -- typical daily spend 200 to 3,000, log-uniform
 		       200 * exp(ln(15) * noa_syn.u(seed || '|' || i || '|level')) AS level0
-		FROM generate_series(1, 30) AS i
+		FROM generate_series(1, 32) AS i
 	), p AS (
 	SELECT c.id, c.platform, c.kind, c.noise,
 	       CASE c.kind WHEN 'saturated' THEN 1000 WHEN 'overspend' THEN 2800 ELSE c.level0 END AS level,
-	       CASE c.kind WHEN 'overspend' THEN 0.15 ELSE 0.4 END AS spread,
+	       CASE WHEN c.kind = 'overspend' THEN 0.15 WHEN c.kind = 'promo' THEN 0.05 WHEN c.i = 32 THEN 0.6
+	            ELSE 0.4 END AS spread,
 	       -- b: conversions a day at the typical spend (lowcount 0.5-3, else 5-50), scaled up by the curve
 	       CASE c.kind
 	            WHEN 'saturated' THEN 40
@@ -97,13 +101,14 @@ LANGUAGE sql IMMUTABLE AS $$
 		SELECT c.*, t, c.campaign_id || '|' || t AS key,
 		       -- spend: ±spread uniformly day to day, a mild weekly pattern
 		       c.level * (1 - c.spread + 2 * c.spread * noa_syn.u(c.campaign_id || '|' || t || '|sp'))
-		         * (1 + 0.08 * cos(2 * pi() * t / 7.0)) AS true_spend
+		         * (1 + 0.08 * cos(2 * pi() * t / 7.0))
+		         * CASE WHEN c.kind = 'promo' AND t = 200 THEN 3 ELSE 1 END AS true_spend
 		FROM noa_syn.campaigns(seed) AS c, generate_series(0, n_days - 1) AS t
 	), e AS (
 		SELECT d.*,
 		       CASE WHEN d.kind = 'no_effect' THEN 1.5 ELSE noa_syn.hill(d.true_spend, d.b, d.k, d.s) END AS lambda,
 		       CASE WHEN d.kind = 'spike' AND d.t = 150
-		            THEN d.true_spend * (12 + 8 * noa_syn.u(d.campaign_id || '|spike')) ELSE d.true_spend END AS reported_spend,
+		            THEN d.level * (12 + 8 * noa_syn.u(d.campaign_id || '|spike')) ELSE d.true_spend END AS reported_spend,
 		       CASE WHEN d.kind = 'break_heal' AND d.t >= 100 AND d.t <> 130 THEN 0.01
 		            WHEN d.kind = 'break_short' AND d.t BETWEEN 200 AND 220 THEN 0.02
 		            ELSE 1 END AS tracked
