@@ -418,6 +418,7 @@ run_allocation(FunctionCallInfo fcinfo)
 		ItemPlan   *p = &a->plan[i];
 		noa_alloc_item *it;
 
+		CHECK_FOR_INTERRUPTS();
 		if (p->excluded)
 		{
 			a->n_excluded++;
@@ -920,6 +921,7 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 		const ItemPlan *p = &a->plan[i];
 		ItemFigures f;
 
+		CHECK_FOR_INTERRUPTS();
 		if (p->excluded)
 			continue;
 		f = item_figures(a, p);

@@ -8,6 +8,8 @@
 
 #include <math.h>
 
+#include "miscadmin.h"
+
 #include "planner_items.h"
 #include "planner_output.h"
 
@@ -23,6 +25,7 @@ plan_items(const NoaPortfolio *pf, bool value_needed)
 		const PortfolioItem *it = &pf->items[i];
 		ItemPlan   *p = &plan[i];
 
+		CHECK_FOR_INTERRUPTS();
 		p->src = it;
 		p->key = PortfolioKey(pf, it);
 		p->group = PortfolioGroup(pf, it);
