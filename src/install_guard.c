@@ -16,7 +16,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -28,15 +27,18 @@ others_may_create(HeapTuple tup, Oid owner)
 	bool		isnull;
 	Datum		d = SysCacheGetAttr(NAMESPACEOID, tup, Anum_pg_namespace_nspacl, &isnull);
 	Acl		   *acl;
-	AclItem    *items;
-	int			i;
+	Oid		   *roles;
+	int			n,
+				i;
 
 	if (isnull)
 		return false;			/* default privileges: only the owner creates */
 	acl = DatumGetAclP(d);
-	items = ACL_DAT(acl);
-	for (i = 0; i < ACL_NUM(acl); i++)
-		if (items[i].ai_grantee != owner && (ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE))
+	if (aclmask(acl, ACL_ID_PUBLIC, owner, ACL_CREATE, ACLMASK_ANY) != 0)
+		return true;
+	n = aclmembers(acl, &roles);
+	for (i = 0; i < n; i++)
+		if (roles[i] != owner && aclmask(acl, roles[i], owner, ACL_CREATE, ACLMASK_ANY) != 0)
 			return true;
 	return false;
 }
