@@ -70,6 +70,8 @@ run() {
 	run "fit_curve over 5,000,000 points" "SET noa.max_points = 5000000; SELECT noa.fit_curve(x, y, 'auto') FROM pts"
 	run "fit_curve grouped: 900 campaigns x 730 days" "SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto') FROM ads GROUP BY 1"
 	run "portfolio aggregate: 100 x 100,000 items" "SELECT count(*) FROM (SELECT r, noa.portfolio(key || r, c, spend) FROM items, generate_series(1, 100) r GROUP BY r) x"
+	run "portfolio text output: 100,000 items, 5 times" "SELECT sum(length(p::text)) FROM pf, generate_series(1, 5)"
+	run "portfolio binary output: 100,000 items, 20 times" "SELECT sum(length(noa.portfolio_send(p))) FROM pf, generate_series(1, 20)"
 	run "allocate over 100,000 items" "SELECT count(*) FROM pf, noa.allocate(p, 1e8)"
 	run "allocation_summary, S-curve search, 100,000 items" "SELECT * FROM pf, noa.allocation_summary(p, objective => 'max_profit', target => 1)"
 	run "group limits: 80,000 groups" "SELECT * FROM pf, groups, noa.allocation_summary(p, 1e8, group_min_share => spec)"

@@ -303,6 +303,7 @@ noa_portfolio_encode(StringInfo buf, const PortfolioItem *items, int32 count, co
 		noa_curve	fit = it->fit;
 		double	   *d[CURVE_WIRE_DOUBLES];
 
+		CHECK_FOR_INTERRUPTS();
 		pq_sendint32(buf, it->flags);
 		send_string(buf, strings + it->key_off, client_encoding);
 		if (it->flags & PF_HAS_GROUP)
@@ -437,6 +438,7 @@ noa_portfolio_out(PG_FUNCTION_ARGS)
 		const PortfolioItem *it = &pf->items[i];
 		const char *group = PortfolioGroup(pf, it);
 
+		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
 		appendStringInfoString(&buf, "{\"key\": ");
@@ -592,6 +594,7 @@ noa_portfolio_in(PG_FUNCTION_ARGS)
 	{
 		JsonbValue *elem = getIthJsonbValueFromContainer(items->val.binary.data, i);
 
+		CHECK_FOR_INTERRUPTS();
 		if (elem == NULL || elem->type != jbvBinary)
 			portfolio_syntax_error("each item must be an object");
 		parse_item(elem->val.binary.data, &b);
@@ -778,6 +781,7 @@ noa_portfolio_combine(PG_FUNCTION_ARGS)
 	{
 		const PortfolioItem *it = &b->items[i];
 
+		CHECK_FOR_INTERRUPTS();
 		noa_portfolio_builder_add(a, b->strings.data + it->key_off,
 								  (it->flags & PF_HAS_GROUP) ? b->strings.data + it->group_off : NULL, it);
 	}
