@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -286,6 +287,60 @@ point_cmp(const FitPoint *p, const FitPoint *q)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* Points sorted in one uninterrupted run of the template; longer inputs are merged. */
+#define SORT_RUN 65536
+
+/*
+ * Sort the points, cancellably: runs of SORT_RUN points by the template, then
+ * pairwise merges with an interrupt check before each, so a sort of millions
+ * of points never holds off a cancel for long.  Same order as one sort.
+ */
+static void
+sort_points_cancellable(FitPoint *points, int64 n)
+{
+	FitPoint   *src = points,
+			   *dst,
+			   *tmp;
+	int64		width,
+				lo;
+
+	for (lo = 0; lo < n; lo += SORT_RUN)
+	{
+		CHECK_FOR_INTERRUPTS();
+		sort_points(points + lo, Min(SORT_RUN, n - lo));
+	}
+	if (n <= SORT_RUN)
+		return;
+	dst = tmp = palloc_extended(sizeof(FitPoint) * n, MCXT_ALLOC_HUGE);
+	for (width = SORT_RUN; width < n; width *= 2)
+	{
+		FitPoint   *swap;
+
+		for (lo = 0; lo < n; lo += 2 * width)
+		{
+			int64		mid = Min(lo + width, n),
+						hi = Min(lo + 2 * width, n),
+						i = lo,
+						j = mid,
+						k = lo;
+
+			CHECK_FOR_INTERRUPTS();
+			while (i < mid && j < hi)
+				dst[k++] = point_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != points)
+		memcpy(points, src, sizeof(FitPoint) * n);
+	pfree(tmp);
+}
+
 PG_FUNCTION_INFO_V1(noa_fit_final);
 
 /* Final function: sort a copy of the points and fit the requested family. */
@@ -310,7 +365,7 @@ noa_fit_final(PG_FUNCTION_ARGS)
 
 	sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
 	memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
-	sort_points(sorted, state->count);
+	sort_points_cancellable(sorted, state->count);
 	x = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	y = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	for (i = 0; i < state->count; i++)
