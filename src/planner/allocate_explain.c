@@ -215,6 +215,8 @@ allocation_method_name(const noa_alloc_result *r)
 			return "equal_marginal_returns";
 		case NOA_ALLOC_METHOD_ENUMERATED:
 			return "s_curve_enumeration";
+		case NOA_ALLOC_METHOD_BRANCH_BOUND:
+			return "s_curve_branch_and_bound";
 		default:
 			return "s_curve_rounding";
 	}

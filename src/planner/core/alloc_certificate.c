@@ -52,7 +52,7 @@ group_prices(const work *ws, const multipliers *mu, double lambda, double *gp, d
  * Σ_i [φ_i(p_i) − (g_i(x_i) − p_i·x_i)] + λ(T − Σx) + Σ_G α_G(y_G − F_G) +
  * β_G(C_G − y_G).  *kappa receives the slope of the bound in T.
  */
-static double
+double
 dual_gap(work *ws, const multipliers *mu, double lambda, const double *x, double T, double *kappa)
 {
 	double	   *gp = ws->scratch;

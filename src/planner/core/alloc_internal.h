@@ -25,6 +25,9 @@
  *   alloc_certificate.c  certificate: the Lagrangian dual bound from the true
  *                        curves, written as a sum of non-negative
  *                        complementary terms so it is stable;
+ *   alloc_branch.c       branch and bound over the S-shaped items' spend
+ *                        ranges: the exact answer and certificate at a fixed
+ *                        total when there are few S-shaped items;
  *   alloc_work.c         the workspace: input checks, allocation, failures;
  *   alloc_solver.c       the driver, noa_alloc_solve.
  *
@@ -56,7 +59,8 @@ typedef enum item_mode
 	MODE_RELAX,					/* concave envelope over [lo, hi] */
 	MODE_OFF,					/* fixed at lo */
 	MODE_ON,					/* concave branch [max(lo, peak), hi] */
-	MODE_PIN					/* fixed at a point of its convex region */
+	MODE_PIN,					/* fixed at a point of its convex region */
+	MODE_RANGE					/* restricted to a range [dlo, dhi] and relaxed there (branch and bound) */
 } item_mode;
 
 typedef struct item_work
@@ -140,6 +144,7 @@ typedef struct work
 	double	   *x_relax;
 	double	   *x_best;
 	double	   *x_eval;			/* allocation of the latest outer or pattern solve */
+	double	   *x_branch;		/* best allocation found by branch and bound */
 	double	   *scratch;		/* 2(ng + 1) doubles of per-group scratch */
 	int			upper_group;	/* group whose minimum share limits the total, or -1 */
 	int			passes;
@@ -176,8 +181,10 @@ int			find_root(const root_fn *fn, double *a, double *fa, double *b, double *fb,
 void		item_init(item_work *it, const noa_alloc_item *src, double hi);
 bool		item_shaped(const item_work *it);
 void		item_set_mode(item_work *it, item_mode mode, double pin);
+void		item_set_range(item_work *it, double a, double b);
 double		demand(const work *ws, item_work *it, double p);
 double		envelope_value(const item_work *it, double x);
+double		envelope_slope(const item_work *it, double x);
 double		item_phi(const work *ws, item_work *it, double p);
 
 /* price search (alloc_price.c) */
@@ -207,8 +214,14 @@ int			round_solution(work *ws, double t_relax, double tlo, double tmax,
 bool		relaxation_split(const work *ws);
 
 /* certificate (alloc_certificate.c) */
+double		dual_gap(work *ws, const multipliers *mu, double lambda, const double *x, double T,
+					 double *kappa);
 double		certify(work *ws, const double *x, double value, double T, double tlo, double tmax,
 					bool exact_total);
+
+/* branch and bound (alloc_branch.c) */
+int			branch_and_bound(work *ws, double T, double tlo, bool *done, double *bound);
+void		pattern_from_allocation(work *ws, const double *x);
 
 /* workspace (alloc_work.c) */
 int			fail(work *ws, noa_alloc_failure kind, int item, int group, double need, double have);

@@ -160,7 +160,7 @@ price_at_maximum(const work *ws, const int *idx, int m)
 		double		hi = fmin(it->dhi, it->dlo + ws->capbase);
 
 		if (hi > it->dlo)
-			best = fmin(best, hi < it->dhi ? item_slope(it, hi) : it->s_hi);
+			best = fmin(best, hi < it->dhi ? envelope_slope(it, hi) : it->s_hi);
 	}
 	return isfinite(best) ? best : 0.0;
 }
@@ -192,7 +192,7 @@ snap_price(const work *ws, const int *idx, int m, const double *x, double price)
 		if (x[idx[k]] <= it->dlo + tol)
 			lower = fmax(lower, it->s_lo);
 		else
-			upper = fmin(upper, item_slope(it, hi));
+			upper = fmin(upper, envelope_slope(it, hi));
 	}
 	return isfinite(upper) && upper >= lower ? upper : price;
 }

@@ -153,8 +153,10 @@ solve(work *ws)
 				value,
 				obj,
 				gap;
+	double		branch_bound = INFINITY;
 	bool		reachable = true,
 				use_pattern = false,
+				branched = false,
 				feasible,
 				exact_total;
 	int			rc,
@@ -220,15 +222,46 @@ solve(work *ws)
 	t_final = t_relax;
 	if (reachable && relaxation_split(ws))
 	{
-		rc = round_solution(ws, t_relax, tlo, tmax, &t_final, &use_pattern, &reachable);
-		if (rc != NOA_OK)
-			return rc;
+		/* few S-shaped items and the most spend the limits allow: branch and bound, exact when it finishes */
+		if (pb->objective == NOA_ALLOC_MAX_RESPONSE)
+		{
+			rc = branch_and_bound(ws, t_relax, tlo, &branched, &branch_bound);
+			if (rc != NOA_OK)
+				return rc;
+		}
+		if (branched)
+		{
+			res->method = NOA_ALLOC_METHOD_BRANCH_BOUND;
+			use_pattern = true;
+			apply_pattern(ws, ws->best_pattern, ws->best_pin);
+		}
+		else
+		{
+			rc = round_solution(ws, t_relax, tlo, tmax, &t_final, &use_pattern, &reachable);
+			if (rc != NOA_OK)
+				return rc;
+		}
 		/* re-solve the winner so prices and group states describe it */
 		rc = solve_total(ws, t_final, ws->x_best, &feasible);
 		if (rc != NOA_OK)
 			return rc;
 		if (!use_pattern || !feasible)
 			memcpy(ws->x_best, ws->x_relax, sizeof(double) * ws->n);
+		if (isfinite(branch_bound) && total_value(ws, ws->x_branch, false) > total_value(ws, ws->x_best, false))
+		{
+			/* an unfinished branch and bound still found the better allocation */
+			if (!branched)
+			{
+				pattern_from_allocation(ws, ws->x_branch);
+				apply_pattern(ws, ws->best_pattern, ws->best_pin);
+				rc = solve_total(ws, t_relax, ws->x_best, &feasible);
+				if (rc != NOA_OK)
+					return rc;
+				t_final = t_relax;
+			}
+			if (!feasible || total_value(ws, ws->x_best, false) < total_value(ws, ws->x_branch, false))
+				memcpy(ws->x_best, ws->x_branch, sizeof(double) * ws->n);
+		}
 		finish_result(ws, ws->x_best);
 	}
 	else
@@ -244,6 +277,8 @@ solve(work *ws)
 	if (reachable)
 	{
 		gap = certify(ws, res->x, value, exact_total ? pb->budget : res->total_spend, tlo, tmax, exact_total);
+		if (isfinite(branch_bound))
+			gap = fmin(gap, branch_bound - value);
 		res->gap = fmax(0.0, gap);
 		res->bound = pb->objective == NOA_ALLOC_MIN_SPEND ? obj - res->gap : obj + res->gap;
 		res->gap_rel = res->gap / fmax(fmax(fabs(obj), fabs(res->bound)),
