@@ -20,6 +20,7 @@
 #include "utils/builtins.h"
 
 #include "allocation.h"
+#include "cent_rounding.h"
 #include "arg_parse.h"
 #include "noa.h"
 #include "planner_items.h"
@@ -336,63 +337,29 @@ round_cents(double v)
 	return round(v * 100.0) / 100.0;
 }
 
-/* Remainders to round up first: larger remainder, then earlier item. */
-static const double *cmp_remainders;
-
-static int
-remainder_cmp(const void *a, const void *b)
-{
-	int			i = *(const int *) a,
-				j = *(const int *) b;
-
-	if (cmp_remainders[i] != cmp_remainders[j])
-		return cmp_remainders[i] > cmp_remainders[j] ? -1 : 1;
-	return i < j ? -1 : (i > j);
-}
-
 /*
- * Round the recommended spends to cents so that they add up to the rounded
- * total: floor every amount, then give the missing cents to the largest
- * remainders (the first in key order on ties).
+ * Round the recommended spends to whole cents within every limit the
+ * allocation honoured (cent_rounding.h), and describe the answer by the
+ * rounded spends: its total spend and value are theirs.
  */
 static void
-round_allocation(Allocation *a)
+round_allocation(Allocation *a, const noa_alloc_problem *pb)
 {
-	double	   *rem = palloc(sizeof(double) * Max(a->n_core, 1));
-	int		   *order = palloc(sizeof(int) * Max(a->n_core, 1));
-	double		total = 0.0,
-				floors = 0.0;
-	int64		missing;
 	int			k;
 
 	a->money = palloc(sizeof(double) * Max(a->n_core, 1));
-	for (k = 0; k < a->n_core; k++)
-		total += a->res.x[k];
-	if (!(total * 100.0 < 1e15))
-	{
-		/* beyond exact cents in a double: plain rounding */
-		for (k = 0; k < a->n_core; k++)
-			a->money[k] = round_cents(a->res.x[k]);
-		return;
-	}
+	if (noa_round_cents(pb, a->res.x, a->money) != NOA_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while rounding an allocation of %d items to cents", a->n_core)));
+	a->res.total_spend = 0.0;
+	a->res.total_value = 0.0;
 	for (k = 0; k < a->n_core; k++)
 	{
-		double		cents = a->res.x[k] * 100.0;
-
-		a->money[k] = floor(cents);
-		rem[k] = cents - a->money[k];
-		floors += a->money[k];
-		order[k] = k;
+		a->res.total_spend += a->money[k];
+		a->res.total_value += a->items[k].weight *
+			noa_curve_value(a->items[k].model, a->items[k].param, a->money[k]);
 	}
-	cmp_remainders = rem;
-	qsort(order, a->n_core, sizeof(int), remainder_cmp);
-	missing = (int64) (round(total * 100.0) - floors);
-	for (k = 0; k < a->n_core && k < missing; k++)
-		a->money[order[k]] += 1.0;
-	for (k = 0; k < a->n_core; k++)
-		a->money[k] /= 100.0;
-	pfree(rem);
-	pfree(order);
 }
 
 /*
@@ -518,7 +485,7 @@ run_allocation(FunctionCallInfo fcinfo)
 		report_failure(a, rc);
 	for (k = 0; k < a->n_core; k++)
 		a->res.x[k] = fmax(a->items[k].lo, fmin(a->items[k].hi, a->res.x[k]));
-	round_allocation(a);
+	round_allocation(a, &pb);
 	return a;
 }
 
@@ -542,13 +509,27 @@ item_figures(const Allocation *a, const ItemPlan *p)
 	ItemFigures f;
 	const noa_curve *fit = &p->src->fit;
 
-	f.x = a->res.x[p->core];
+	f.x = a->money[p->core];
 	f.r_now = curve_response_interval(fit, p->current, a->level);
 	f.r_after = curve_response_interval(fit, f.x, a->level);
 	f.m_now = marginal_value(p, p->current);
 	f.m_after = curve_marginal_interval(fit, f.x, isnan(p->vpu) ? 1.0 : p->vpu, a->level);
 	f.extrapolated = extrapolated(fit, f.x);
 	return f;
+}
+
+/*
+ * An item's bounds as the rounding to cents honours them: the minimum rounded
+ * up, the maximum down; bounds with no whole cent between them (a locked
+ * spend of 33.333) show the cent the item gets.
+ */
+static void
+shown_bounds(const Allocation *a, const ItemPlan *p, double *lo, double *hi)
+{
+	*lo = noa_cents_up(p->lo);
+	*hi = noa_cents_down(p->hi);
+	if (*lo > *hi)
+		*lo = *hi = a->money[p->core];
 }
 
 /* Sums over the included items, for the total row and the summary. */
@@ -569,12 +550,16 @@ typedef struct AllocationTotals
 static void
 totals_add(AllocationTotals *t, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
 {
+	double		lo,
+				hi;
+
 	total_add(&t->r_now, f->r_now);
 	total_add(&t->r_after, f->r_after);
 	t->spend_now += round_cents(p->current);
 	t->spend_after += a->money[p->core];
-	t->lo_sum += p->lo;
-	t->hi_sum += p->hi;
+	shown_bounds(a, p, &lo, &hi);
+	t->lo_sum += lo;
+	t->hi_sum += hi;
 	t->value_now += p->vpu * f->r_now.value;
 	t->value_after += p->vpu * f->r_after.value;
 	t->any_extrapolated = t->any_extrapolated || f->extrapolated;
@@ -601,15 +586,18 @@ put_excluded_item(RowBuilder *row, const ItemPlan *p)
 static void
 put_allocated_item(RowBuilder *row, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
 {
-	double		vpu = p->vpu;
+	double		vpu = p->vpu,
+				lo,
+				hi;
 
 	put_text(row, (p->src->flags & PF_LOCKED) ? "locked" : "allocated");
 	put_money(row, p->current);
 	put_money(row, a->money[p->core]);
 	put_money(row, a->money[p->core] - round_cents(p->current));
 	put_float(row, ratio_or_nan(f->x - p->current, p->current));
-	put_money(row, p->lo);
-	put_money(row, p->hi);
+	shown_bounds(a, p, &lo, &hi);
+	put_money(row, lo);
+	put_money(row, hi);
 	put_interval(row, f->r_now);
 	put_interval(row, f->r_after);
 	put_money(row, vpu * f->r_now.value);

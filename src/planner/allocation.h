@@ -37,7 +37,7 @@ typedef struct Allocation
 	noa_alloc_group *groups;
 	noa_alloc_item *items;
 	noa_alloc_result res;
-	double	   *money;			/* recommended spends in cents that add up to the rounded total */
+	double	   *money;			/* recommended spends rounded to whole cents within every limit (cent_rounding.h) */
 	int			n_locked,
 				n_excluded;
 } Allocation;
