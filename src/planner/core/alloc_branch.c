@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BRANCH_TOL 1e-10		/* relative gap at which a node is closed */
+#define BRANCH_TOL 1e-11		/* relative gap at which a node is closed */
 #define BRANCH_MAX_SHAPED 16	/* more S-shaped items than this: not tried */
 #define BRANCH_WORK 1e6			/* item evaluations the search may spend */
 #define BRANCH_MAX_OPEN 512		/* nodes waiting on the stack */
@@ -222,16 +222,16 @@ search(work *ws, branch_stack *st, const int *shaped, double T, double tlo, doub
 }
 
 /*
- * Branch and bound at total T (the most the budget and the limits allow; the
- * bounds also cover totals down to tlo), starting from the relaxation's
- * allocation ws->x_relax.  Not tried (*done false, *bound +Inf) with more than
- * BRANCH_MAX_SHAPED shaped items.  Otherwise the best allocation is left in
+ * Branch and bound at total T (the bounds also cover totals down to tlo),
+ * starting from the allocation `start` (at total T; NULL: none).  Not tried
+ * (*done false, *bound +Inf) with more than BRANCH_MAX_SHAPED shaped items.  Otherwise the best allocation is left in
  * ws->x_branch and its pattern in ws->best_pattern / best_pin; *bound is an
- * upper bound on the value of every allocation with a total in [tlo, T], and *done tells whether
+ * upper bound on the value of every allocation with a total in [tlo, T] (−Inf
+ * when none is feasible), and *done tells whether
  * the search finished (the bound is then within BRANCH_TOL of the best).
  */
 int
-branch_and_bound(work *ws, double T, double tlo, bool *done, double *bound)
+branch_and_bound(work *ws, double T, double tlo, const double *start, bool *done, double *bound)
 {
 	branch_stack st;
 	int		   *shaped = malloc(sizeof(int) * (ws->n > 0 ? ws->n : 1));
@@ -267,15 +267,20 @@ branch_and_bound(work *ws, double T, double tlo, bool *done, double *bound)
 		}
 		st.bound[0] = INFINITY;
 		st.top = 1;
-		memcpy(ws->x_branch, ws->x_relax, sizeof(double) * ws->n);
-		best = total_value(ws, ws->x_relax, false);
+		best = -INFINITY;
+		if (start != NULL)
+		{
+			memcpy(ws->x_branch, start, sizeof(double) * ws->n);
+			best = total_value(ws, start, false);
+		}
 		rc = search(ws, &st, shaped, T, tlo, &best, &closed, &open);
 	}
 	if (rc == NOA_OK)
 	{
 		*done = fmax(closed, open) <= best + BRANCH_TOL * fabs(best);
 		*bound = fmax(fmax(closed, open), best);
-		pattern_from_allocation(ws, ws->x_branch);
+		if (best > -INFINITY)
+			pattern_from_allocation(ws, ws->x_branch);
 	}
 	apply_pattern(ws, NULL, NULL);
 	free(shaped);
@@ -283,4 +288,165 @@ branch_and_bound(work *ws, double T, double tlo, bool *done, double *bound)
 	free(st.b);
 	free(st.bound);
 	return rc;
+}
+
+/* What the searches of min_spend have found so far. */
+typedef struct reach_ctx
+{
+	work	   *ws;
+	double		tlo;			/* least total the limits allow */
+	double		best_t;			/* least total found to reach the target (allocation in ws->x_reach) */
+	double		t_lower;		/* largest total proven not to reach it */
+} reach_ctx;
+
+/*
+ * Record an allocation at total T (in ws->x_eval or x) reaching the target
+ * when it needs less than the best so far.
+ */
+static void
+reach_keep(reach_ctx *rx, double T, const double *x)
+{
+	if (T < rx->best_t)
+	{
+		rx->best_t = T;
+		memcpy(rx->ws->x_reach, x, sizeof(double) * rx->ws->n);
+	}
+}
+
+/*
+ * f(T) = target − the best value branch and bound finds at total T; records
+ * the allocation when it reaches the target and the total when its bound
+ * proves that no allocation up to T does.
+ */
+static int
+reach_eval(void *ctx, double T, double *f)
+{
+	reach_ctx  *rx = ctx;
+	work	   *ws = rx->ws;
+	double		target = ws->pb->target,
+				bound,
+				value;
+	bool		done;
+	int			rc = branch_and_bound(ws, T, rx->tlo, NULL, &done, &bound);
+
+	if (rc != NOA_OK)
+		return rc;
+	value = bound > -INFINITY ? total_value(ws, ws->x_branch, false) : -INFINITY;
+	if (value >= target)
+		reach_keep(rx, T, ws->x_branch);
+	if (bound < target)
+		rx->t_lower = fmax(rx->t_lower, T);
+	*f = target - value;
+	return NOA_OK;
+}
+
+/*
+ * The least total of the pattern of ws->x_branch that reaches the target
+ * (pattern_with_total: exact on the pattern's concave restriction), kept when
+ * it beats the best so far.
+ */
+static int
+reach_by_pattern(reach_ctx *rx, double tmax)
+{
+	work	   *ws = rx->ws;
+	double		T,
+				obj;
+	bool		ok;
+	int			rc;
+
+	pattern_from_allocation(ws, ws->x_branch);
+	rc = pattern_with_total(ws, ws->best_pattern, rx->tlo, tmax, &T, &obj, &ok);
+	if (rc == NOA_OK && ok)
+		reach_keep(rx, T, ws->x_eval);
+	apply_pattern(ws, NULL, NULL);
+	return rc;
+}
+
+/*
+ * min_spend with few S-shaped items.  Branch and bound at the relaxation's
+ * total t_relax (a lower bound) gives the best pattern there, and the least
+ * total of that pattern reaching the target is a candidate; branch and bound
+ * just below the candidate either proves no allocation reaches the target
+ * there (the certificate) or finds one that does, whose pattern gives the next
+ * candidate.  Should neither happen, a bracketed root search over the total
+ * takes over.  *t_final is the answer's total (+Inf when none was found; its
+ * allocation and pattern are then in ws->x_branch, ws->best_pattern and
+ * ws->best_pin) and *t_lower the largest total proven too small (−Inf when
+ * none), which certifies it.
+ */
+int
+branch_min_spend(work *ws, double t_relax, double tlo, double tmax, double *t_final, double *t_lower)
+{
+	reach_ctx	rx = {ws, tlo, INFINITY, -INFINITY};
+	root_fn		fn = {reach_eval, NULL, &rx, false};
+	double		a,
+				b,
+				fa,
+				fb,
+				step;
+	int			shaped = 0,
+				round_no,
+				i,
+				rc;
+	bool		proven = false;
+
+	*t_final = INFINITY;
+	*t_lower = -INFINITY;
+	for (i = 0; i < ws->n; i++)
+		shaped += item_shaped(&ws->it[i]);
+	if (shaped > BRANCH_MAX_SHAPED)
+		return NOA_OK;
+	rc = reach_eval(&rx, t_relax, &fa);
+	if (rc == NOA_OK && fa > 0.0 && isfinite(fa))
+		rc = reach_by_pattern(&rx, tmax);
+	for (round_no = 0; rc == NOA_OK && round_no < 8 && isfinite(rx.best_t); round_no++)
+	{
+		double		level = ws->lambda > 0.0 && isfinite(ws->lambda) ? ws->lambda : 1.0;
+		double		probe = rx.best_t - fmax(3.0 * BRANCH_TOL * ws->pb->target / level, 1e-13 * rx.best_t);
+		double		before = rx.best_t;
+
+		rc = reach_eval(&rx, fmax(probe, t_relax), &fa);
+		if (rc == NOA_OK && fa > 0.0 && isfinite(fa))
+			rc = reach_by_pattern(&rx, tmax);
+		if (rx.t_lower >= fmax(probe, t_relax))
+		{
+			proven = true;
+			break;
+		}
+		if (rx.best_t >= before)
+			break;				/* neither proven nor improved: the root search below */
+	}
+	if (rc != NOA_OK)
+		return rc;
+	if (!proven)
+	{
+		/* bracket [a, b]: a not reached, b reached; then Illinois steps on the total */
+		a = fmax(rx.t_lower, t_relax);
+		rc = reach_eval(&rx, a, &fa);
+		b = isfinite(rx.best_t) ? rx.best_t : a;
+		fb = isfinite(rx.best_t) ? 0.0 : fa;
+		for (step = fmax(0.01 * a, 1e-9), i = 0; rc == NOA_OK && i < 60 && fb > 0.0 && b < tmax; i++, step *= 4.0)
+		{
+			a = b;
+			fa = fb;
+			b = fmin(tmax, a + step);
+			rc = reach_eval(&rx, b, &fb);
+		}
+		if (rc == NOA_OK && fa > 0.0 && fb <= 0.0)
+			rc = find_root(&fn, &a, &fa, &b, &fb, 1e-13, 0.0, 0.0);
+		/* then prove a total just below the answer too small */
+		step = fmax(3.0 * BRANCH_TOL * ws->pb->target / (ws->lambda > 0.0 && isfinite(ws->lambda) ? ws->lambda : 1.0),
+					1e-13 * rx.best_t);
+		for (i = 0; rc == NOA_OK && i < 4 && isfinite(rx.best_t) && rx.t_lower < rx.best_t - step; i++, step *= 4.0)
+			rc = reach_eval(&rx, fmax(rx.best_t - step, t_relax), &fa);
+		if (rc != NOA_OK)
+			return rc;
+	}
+	if (!isfinite(rx.best_t))
+		return NOA_OK;
+	*t_final = rx.best_t;
+	*t_lower = rx.t_lower;
+	memcpy(ws->x_branch, ws->x_reach, sizeof(double) * ws->n);
+	pattern_from_allocation(ws, ws->x_branch);
+	return NOA_OK;
 }

@@ -145,6 +145,7 @@ typedef struct work
 	double	   *x_best;
 	double	   *x_eval;			/* allocation of the latest outer or pattern solve */
 	double	   *x_branch;		/* best allocation found by branch and bound */
+	double	   *x_reach;		/* least-spend allocation reaching the target (branch and bound) */
 	double	   *scratch;		/* 2(ng + 1) doubles of per-group scratch */
 	int			upper_group;	/* group whose minimum share limits the total, or -1 */
 	int			passes;
@@ -212,6 +213,8 @@ void		apply_pattern(work *ws, const item_mode *pattern, const double *pins);
 int			round_solution(work *ws, double t_relax, double tlo, double tmax,
 						   double *t_final, bool *use_pattern, bool *reachable);
 bool		relaxation_split(const work *ws);
+int			pattern_with_total(work *ws, const item_mode *pattern, double tlo, double tmax,
+							   double *T, double *obj, bool *ok);
 
 /* certificate (alloc_certificate.c) */
 double		dual_gap(work *ws, const multipliers *mu, double lambda, const double *x, double T,
@@ -220,7 +223,10 @@ double		certify(work *ws, const double *x, double value, double T, double tlo, d
 					bool exact_total);
 
 /* branch and bound (alloc_branch.c) */
-int			branch_and_bound(work *ws, double T, double tlo, bool *done, double *bound);
+int			branch_and_bound(work *ws, double T, double tlo, const double *start, bool *done,
+							 double *bound);
+int			branch_min_spend(work *ws, double t_relax, double tlo, double tmax, double *t_final,
+							 double *t_lower);
 void		pattern_from_allocation(work *ws, const double *x);
 
 /* workspace (alloc_work.c) */

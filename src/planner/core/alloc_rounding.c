@@ -283,7 +283,7 @@ choose_pattern(work *ws, double T, double *best_value, bool *exhaustive)
  * is false when the pattern admits no allocation or misses the target; the
  * allocation is left in ws->x_eval.
  */
-static int
+int
 pattern_with_total(work *ws, const item_mode *pattern, double tlo, double tmax,
 				   double *T, double *obj, bool *ok)
 {

@@ -153,7 +153,8 @@ solve(work *ws)
 				value,
 				obj,
 				gap;
-	double		branch_bound = INFINITY;
+	double		branch_bound = INFINITY,
+				branch_lower = -INFINITY;
 	bool		reachable = true,
 				use_pattern = false,
 				branched = false,
@@ -222,12 +223,21 @@ solve(work *ws)
 	t_final = t_relax;
 	if (reachable && relaxation_split(ws))
 	{
-		/* few S-shaped items and the most spend the limits allow: branch and bound, exact when it finishes */
+		/* few S-shaped items: branch and bound (max_response at its total, min_spend over totals) */
 		if (pb->objective == NOA_ALLOC_MAX_RESPONSE)
 		{
-			rc = branch_and_bound(ws, t_relax, tlo, &branched, &branch_bound);
+			rc = branch_and_bound(ws, t_relax, tlo, ws->x_relax, &branched, &branch_bound);
 			if (rc != NOA_OK)
 				return rc;
+		}
+		else if (pb->objective == NOA_ALLOC_MIN_SPEND)
+		{
+			rc = branch_min_spend(ws, t_relax, tlo, tmax, &t_final, &branch_lower);
+			if (rc != NOA_OK)
+				return rc;
+			branched = isfinite(t_final);
+			if (!branched)
+				t_final = t_relax;
 		}
 		if (branched)
 		{
@@ -247,6 +257,9 @@ solve(work *ws)
 			return rc;
 		if (!use_pattern || !feasible)
 			memcpy(ws->x_best, ws->x_relax, sizeof(double) * ws->n);
+		if (branched && pb->objective == NOA_ALLOC_MIN_SPEND &&
+			total_value(ws, ws->x_best, false) < total_value(ws, ws->x_branch, false))
+			memcpy(ws->x_best, ws->x_branch, sizeof(double) * ws->n);	/* the re-solve lost to rounding */
 		if (isfinite(branch_bound) && total_value(ws, ws->x_branch, false) > total_value(ws, ws->x_best, false))
 		{
 			/* an unfinished branch and bound still found the better allocation */
@@ -279,6 +292,8 @@ solve(work *ws)
 		gap = certify(ws, res->x, value, exact_total ? pb->budget : res->total_spend, tlo, tmax, exact_total);
 		if (isfinite(branch_bound))
 			gap = fmin(gap, branch_bound - value);
+		if (isfinite(branch_lower))
+			gap = fmin(gap, res->total_spend - branch_lower);
 		res->gap = fmax(0.0, gap);
 		res->bound = pb->objective == NOA_ALLOC_MIN_SPEND ? obj - res->gap : obj + res->gap;
 		res->gap_rel = res->gap / fmax(fmax(fabs(obj), fabs(res->bound)),

@@ -121,6 +121,7 @@ work_alloc(work *ws)
 	ws->x_best = calloc(n, sizeof(double));
 	ws->x_eval = calloc(n, sizeof(double));
 	ws->x_branch = calloc(n, sizeof(double));
+	ws->x_reach = calloc(n, sizeof(double));
 	ws->scratch = calloc(2 * (size_t) ng + 2, sizeof(double));
 	ws->pattern = calloc(n, sizeof(item_mode));
 	ws->best_pattern = calloc(n, sizeof(item_mode));
@@ -132,7 +133,7 @@ work_alloc(work *ws)
 	if (!ws->it || !ws->all || !ws->gstart || !ws->gmem || !ws->gstate || !ws->gprice ||
 		!ws->warm_floor || !ws->warm_cap ||
 		!ws->xa || !ws->xb || !ws->xt || !ws->xf || !ws->xc || !ws->x_relax || !ws->x_best ||
-		!ws->x_eval || !ws->x_branch || !ws->scratch || !ws->pattern || !ws->best_pattern || !ws->base_pattern || !ws->pin || !ws->best_pin || !ws->order || !ws->key)
+		!ws->x_eval || !ws->x_branch || !ws->x_reach || !ws->scratch || !ws->pattern || !ws->best_pattern || !ws->base_pattern || !ws->pin || !ws->best_pin || !ws->order || !ws->key)
 		return NOA_ERR_NOMEM;
 	return NOA_OK;
 }
@@ -160,6 +161,7 @@ work_free(work *ws)
 	free(ws->x_best);
 	free(ws->x_eval);
 	free(ws->x_branch);
+	free(ws->x_reach);
 	free(ws->scratch);
 	free(ws->pattern);
 	free(ws->best_pattern);
