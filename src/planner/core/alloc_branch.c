@@ -26,6 +26,8 @@
 #define BRANCH_MAX_SHAPED 16	/* more S-shaped items than this: not tried */
 #define BRANCH_WORK 1e6			/* item evaluations the search may spend */
 #define BRANCH_MAX_OPEN 512		/* nodes waiting on the stack */
+#define REACH_WORK 4e6			/* item evaluations all the searches of min_spend may spend */
+#define OUT_OF_WORK (-1)		/* reach_eval's code once REACH_WORK is spent */
 
 /* The open nodes: ranges of the shaped items and the bound inherited from the parent. */
 typedef struct branch_stack
@@ -297,6 +299,7 @@ typedef struct reach_ctx
 	double		tlo;			/* least total the limits allow */
 	double		best_t;			/* least total found to reach the target (allocation in ws->x_reach) */
 	double		t_lower;		/* largest total proven not to reach it */
+	long		work_end;		/* ws->passes at which the searches stop */
 } reach_ctx;
 
 /*
@@ -327,8 +330,11 @@ reach_eval(void *ctx, double T, double *f)
 				bound,
 				value;
 	bool		done;
-	int			rc = branch_and_bound(ws, T, rx->tlo, NULL, &done, &bound);
+	int			rc;
 
+	if (ws->passes > rx->work_end)
+		return OUT_OF_WORK;
+	rc = branch_and_bound(ws, T, rx->tlo, NULL, &done, &bound);
 	if (rc != NOA_OK)
 		return rc;
 	value = bound > -INFINITY ? total_value(ws, ws->x_branch, false) : -INFINITY;
@@ -369,15 +375,16 @@ reach_by_pattern(reach_ctx *rx, double tmax)
  * just below the candidate either proves no allocation reaches the target
  * there (the certificate) or finds one that does, whose pattern gives the next
  * candidate.  Should neither happen, a bracketed root search over the total
- * takes over.  *t_final is the answer's total (+Inf when none was found; its
- * allocation and pattern are then in ws->x_branch, ws->best_pattern and
+ * takes over; all within REACH_WORK item evaluations.  *t_final is the
+ * answer's total (+Inf when none was found or the work ran out; otherwise its
+ * allocation and pattern are in ws->x_branch, ws->best_pattern and
  * ws->best_pin) and *t_lower the largest total proven too small (−Inf when
  * none), which certifies it.
  */
 int
 branch_min_spend(work *ws, double t_relax, double tlo, double tmax, double *t_final, double *t_lower)
 {
-	reach_ctx	rx = {ws, tlo, INFINITY, -INFINITY};
+	reach_ctx	rx = {ws, tlo, INFINITY, -INFINITY, ws->passes + (long) (REACH_WORK / fmax(1.0, ws->n))};
 	root_fn		fn = {reach_eval, NULL, &rx, false};
 	double		a,
 				b,
@@ -416,9 +423,7 @@ branch_min_spend(work *ws, double t_relax, double tlo, double tmax, double *t_fi
 		if (rx.best_t >= before)
 			break;				/* neither proven nor improved: the root search below */
 	}
-	if (rc != NOA_OK)
-		return rc;
-	if (!proven)
+	if (!proven && rc == NOA_OK)
 	{
 		/* bracket [a, b]: a not reached, b reached; then Illinois steps on the total */
 		a = fmax(rx.t_lower, t_relax);
@@ -439,11 +444,11 @@ branch_min_spend(work *ws, double t_relax, double tlo, double tmax, double *t_fi
 					1e-13 * rx.best_t);
 		for (i = 0; rc == NOA_OK && i < 4 && isfinite(rx.best_t) && rx.t_lower < rx.best_t - step; i++, step *= 4.0)
 			rc = reach_eval(&rx, fmax(rx.best_t - step, t_relax), &fa);
-		if (rc != NOA_OK)
-			return rc;
 	}
-	if (!isfinite(rx.best_t))
-		return NOA_OK;
+	if (rc == OUT_OF_WORK)
+		return NOA_OK;			/* too large for the searches: the caller's rounding */
+	if (rc != NOA_OK || !isfinite(rx.best_t))
+		return rc;
 	*t_final = rx.best_t;
 	*t_lower = rx.t_lower;
 	memcpy(ws->x_branch, ws->x_reach, sizeof(double) * ws->n);
