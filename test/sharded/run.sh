@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# noa on sharded PostgreSQL (postgres_fdw): starts three throwaway clusters
+# (unprivileged user, unix sockets in a private temp dir), hash-partitions the
+# demo's ad_spend by campaign over them (one local partition on the
+# coordinator, two postgres_fdw foreign partitions on the shards), and checks
+# that every question in queries.sql gets exactly the single-server answer
+# (text form equal) and that EXPLAIN shows the fits pushed to the shards where
+# PostgreSQL can push them.  Ends with "sharded: N passed, M failed".
+# Run alone, it builds and installs noa first; scripts/test.sh sets
+# NOA_INSTALLED=1 because it has just done that.
+set -u
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
+
+# This stage always makes its own clusters, even when the rest of the suite
+# runs against a server named by PGHOST/PGPORT/PGDATABASE.
+unset PGHOST PGPORT PGDATABASE
+export PGUSER=postgres
+if [ "${NOA_INSTALLED:-}" != 1 ]; then
+	ensure_packages
+	build_and_install
+fi
+
+pick_pg_user
+root=$(mktemp -d /tmp/noa-sharded.XXXXXX)
+chmod 755 "$root"
+cleanup() {
+	local i
+	for i in 0 1 2; do stop_cluster_in "$root/node$i"; done
+	rm -rf "$root"
+}
+trap cleanup EXIT
+
+# Node 0 is the coordinator, nodes 1 and 2 the shards.  JIT is off: it only
+# costs compile time on queries this small.
+base_port=$((20000 + ($$ + 5000) % 20000))
+pids=""
+for i in 0 1 2; do
+	start_cluster_in "$root/node$i" $((base_port + i)) -c jit=off &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || die "a cluster of the sharded stage did not start"; done
+log "three clusters up under $root (ports $base_port..$((base_port + 2)))"
+
+# psql on node N (0, 1, 2) as the clusters' superuser, stopping at the first error.
+node_psql() {
+	local n=$1; shift
+	psql -X -q -v ON_ERROR_STOP=1 -h "$root/node$n/socket" -p $((base_port + n)) "$@"
+}
+
+passed=0 failed=0
+# Record one check: its name and whether the command given after it succeeded.
+check() {
+	local name=$1; shift
+	if "$@"; then passed=$((passed + 1)); echo "ok - $name"
+	else failed=$((failed + 1)); echo "not ok - $name"; fi
+}
+
+# The single-server copy (noa_single) and the sharded one (noa_shard).
+node_psql 0 -d postgres -c 'CREATE DATABASE noa_single' -c 'CREATE DATABASE noa_shard' >/dev/null \
+	|| die "cannot create the databases on the coordinator"
+node_psql 0 -d noa_single -f demo/generate.sql -c 'CREATE EXTENSION noa' >/dev/null 2>"$root/generate.err" \
+	|| { cat "$root/generate.err" >&2; die "demo/generate.sql failed"; }
+for i in 1 2; do
+	node_psql "$i" -d postgres -c 'CREATE DATABASE noa_shard' >/dev/null || die "cannot create noa_shard on node $i"
+	node_psql "$i" -d noa_shard -v single_host="$root/node0/socket" -v single_port="$base_port" \
+		-v part="ad_spend_p$i" -f test/sharded/shard.sql >/dev/null 2>"$root/shard$i.err" \
+		|| { cat "$root/shard$i.err" >&2; die "setting up shard $i failed"; }
+done
+node_psql 0 -d noa_shard \
+	-v host0="$root/node0/socket" -v port0="$base_port" \
+	-v host1="$root/node1/socket" -v port1=$((base_port + 1)) \
+	-v host2="$root/node2/socket" -v port2=$((base_port + 2)) \
+	-f test/sharded/coordinator.sql >/dev/null 2>"$root/coordinator.err" \
+	|| { cat "$root/coordinator.err" >&2; die "setting up the coordinator failed"; }
+
+# Every node holds some of the campaigns, and together all the rows.
+rows_per_node() {
+	local counts
+	counts=$(node_psql 0 -d noa_shard -At -c "SELECT (SELECT count(*) FROM noa_demo.ad_spend_p0) || ' '
+		|| (SELECT count(*) FROM noa_demo.ad_spend_p1) || ' ' || (SELECT count(*) FROM noa_demo.ad_spend_p2)
+		|| ' ' || (SELECT count(*) FROM noa_demo.ad_spend)")
+	local single
+	single=$(node_psql 0 -d noa_single -At -c 'SELECT count(*) FROM noa_demo.ad_spend')
+	echo "# rows per partition (node 0, 1, 2, all): $counts; single server: $single"
+	set -- $counts
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$3" -gt 0 ] && [ "$4" = "$single" ] && [ $(($1 + $2 + $3)) = "$single" ]
+}
+check "the rows are spread over all three nodes" rows_per_node
+
+# The same questions on both databases, split into one file per answer.
+answers() {
+	local db=$1 dir=$root/answers_$1
+	mkdir -p "$dir"
+	node_psql 0 -d "$db" -A -f test/sharded/queries.sql >"$root/$db.out" 2>"$root/$db.err" \
+		|| { cat "$root/$db.err" >&2; return 1; }
+	awk -v dir="$dir" '/^== / { file = dir "/" $2; next } file { print > file }' "$root/$db.out"
+}
+t0=$(date +%s.%N)
+answers noa_single || die "the queries failed on the single server"
+t1=$(date +%s.%N)
+answers noa_shard || die "the queries failed on the sharded database"
+t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "# queries.sql: single server %.2f s, sharded %.2f s\n", b - a, c - b }'
+
+# One answer: present and not empty on the single server, and the same text sharded.
+same_answer() {
+	local a=$root/answers_noa_single/$1 b=$root/answers_noa_shard/$1
+	[ -s "$a" ] && [ -s "$b" ] || { echo "# $1: missing"; return 1; }
+	grep -q '^(0 rows)$' "$a" && { echo "# $1: no rows"; return 1; }
+	cmp -s "$a" "$b" || { diff "$a" "$b" | head -20 | sed 's/^/# /'; return 1; }
+}
+for name in $(sed -n 's/^\\echo == //p' test/sharded/queries.sql); do
+	check "sharded answer equals single-server answer: $name" same_answer "$name"
+done
+
+# Plans on the coordinator, with the settings of queries.sql.
+plan() {
+	node_psql 0 -d noa_shard -At -c 'SET enable_partitionwise_aggregate = on' \
+		-c "EXPLAIN (VERBOSE, COSTS OFF) $1"
+}
+# How many plan lines match a pattern.
+count_in() { printf '%s\n' "$1" | grep -cE "$2"; }
+
+by_campaign='SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8) FROM noa_demo.ad_spend GROUP BY campaign_id'
+pushed_by_campaign() {
+	local p; p=$(plan "$by_campaign")
+	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, noa\.fit_curve\(.* GROUP BY 1$')" = 2 ] \
+		&& [ "$(count_in "$p" 'Async Foreign Scan')" = 2 ] \
+		&& [ "$(count_in "$p" 'Partial|Finalize')" = 0 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: fit_curve GROUP BY campaign runs whole on each shard, scanned asynchronously" pushed_by_campaign
+
+# With a model name, fit_curve is computed at the coordinator: postgres_fdw
+# sends a collatable argument (text) only when its collation comes from a
+# column of the foreign table, never for a constant such as 'auto'.
+local_auto() {
+	local p; p=$(plan "SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto') FROM noa_demo.ad_spend GROUP BY campaign_id")
+	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, spend, conversions FROM noa_demo\.ad_spend_p[12]$')" = 2 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: .*fit_curve')" = 0 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: fit_curve(..., 'auto') GROUP BY campaign pulls the rows (text constant not shippable)" local_auto
+
+pushed_portfolio() {
+	local q; q=$(sed -n '/^\\echo == portfolio_allocate$/,/^$/p' test/sharded/queries.sql | sed '1d')
+	local p; p=$(plan "${q%;}")
+	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, platform, noa\.fit_curve\(.*, avg\(spend\) FILTER .* GROUP BY 1, 2$')" = 2 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: the fits and spends behind noa.portfolio -> noa.allocate are computed on the shards" pushed_portfolio
+
+# GROUP BY platform cuts across the partitions: PostgreSQL 15 cannot send a
+# partial aggregate to a foreign server, so the shards send their rows and the
+# coordinator runs one partial fit per partition, combined by fit_curve_combine.
+partial_by_platform() {
+	local p; p=$(plan 'SELECT platform, noa.fit_curve(spend::float8, conversions::float8) FROM noa_demo.ad_spend GROUP BY platform')
+	[ "$(count_in "$p" 'Partial (Hash|Group)Aggregate')" = 3 ] \
+		&& [ "$(count_in "$p" 'Finalize (Hash|Group)Aggregate')" = 1 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: SELECT platform, spend, conversions FROM ')" = 2 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: .*fit_curve')" = 0 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: fit_curve GROUP BY platform pulls rows and combines partial fits at the coordinator" partial_by_platform
+
+# Without noa in the server's extensions option, postgres_fdw keeps the fit local.
+needs_extensions_option() {
+	local p
+	p=$(node_psql 0 -d noa_shard -At -c 'BEGIN' -c 'ALTER SERVER shard1 OPTIONS (DROP extensions)' \
+		-c 'SET enable_partitionwise_aggregate = on' -c "EXPLAIN (VERBOSE, COSTS OFF) $by_campaign" -c 'ROLLBACK')
+	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, noa\.fit_curve\(.* FROM noa_demo\.ad_spend_p2 GROUP BY 1$')" = 1 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: .*fit_curve.* FROM noa_demo\.ad_spend_p1')" = 0 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, spend, conversions FROM noa_demo\.ad_spend_p1$')" = 1 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: without extensions 'noa' on a server its partition's fit stays at the coordinator" needs_extensions_option
+
+# A pushed-down fit runs in the shard's session: noa.max_points there is the
+# shard's setting (here passed through the server's libpq options), not the
+# coordinator session's.
+shard_setting_applies() {
+	local out
+	out=$(node_psql 0 -d noa_shard -At -c "ALTER SERVER shard1 OPTIONS (ADD options '-c noa.max_points=100')" \
+		-c 'SET enable_partitionwise_aggregate = on' -c 'SET noa.max_points = 50000000' \
+		-c "$by_campaign" 2>&1 >/dev/null)
+	node_psql 0 -d noa_shard -c 'ALTER SERVER shard1 OPTIONS (DROP options)' >/dev/null || return 1
+	printf '%s\n' "$out" | grep -q 'too many points for one curve fit: more than 100' \
+		|| { printf '%s\n' "$out" | sed 's/^/# /'; return 1; }
+}
+check "a pushed-down fit obeys the shard's noa.max_points, not the coordinator session's" shard_setting_applies
+
+echo "sharded: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
