@@ -14,6 +14,13 @@ FROM noa_demo.ad_spend GROUP BY campaign_id ORDER BY campaign_id;
 SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto')
 FROM noa_demo.ad_spend GROUP BY campaign_id ORDER BY campaign_id;
 
+-- Accessors applied to the fit in the same query are sent along with it.
+\echo == accessors_by_campaign
+SELECT campaign_id,
+       noa.marginal_roas(noa.fit_curve(spend::float8, conversions_value::float8), 1000) AS mroas_at_1000,
+       noa.breakeven_spend(noa.fit_curve(spend::float8, conversions_value::float8)) AS breakeven
+FROM noa_demo.ad_spend GROUP BY campaign_id ORDER BY campaign_id;
+
 \echo == fit_curve_by_platform
 SELECT platform, noa.fit_curve(spend::float8, conversions::float8)
 FROM noa_demo.ad_spend GROUP BY platform ORDER BY platform;

@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# noa on sharded PostgreSQL (postgres_fdw): starts three throwaway clusters
-# (unprivileged user, unix sockets in a private temp dir), hash-partitions the
-# demo's ad_spend by campaign over them (one local partition on the
-# coordinator, two postgres_fdw foreign partitions on the shards), and checks
+# noa on sharded PostgreSQL (postgres_fdw): three throwaway clusters with the
+# demo's ad_spend hash-partitioned by campaign over them (cluster.sh); checks
 # that every question in queries.sql gets exactly the single-server answer
 # (text form equal) and that EXPLAIN shows the fits pushed to the shards where
 # PostgreSQL can push them.  Ends with "sharded: N passed, M failed".
@@ -11,42 +9,16 @@
 set -u
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
+. test/sharded/cluster.sh
 
-# This stage always makes its own clusters, even when the rest of the suite
-# runs against a server named by PGHOST/PGPORT/PGDATABASE.
-unset PGHOST PGPORT PGDATABASE
-export PGUSER=postgres
 if [ "${NOA_INSTALLED:-}" != 1 ]; then
 	ensure_packages
 	build_and_install
 fi
-
-pick_pg_user
-root=$(mktemp -d /tmp/noa-sharded.XXXXXX)
-chmod 755 "$root"
-cleanup() {
-	local i
-	for i in 0 1 2; do stop_cluster_in "$root/node$i"; done
-	rm -rf "$root"
-}
-trap cleanup EXIT
-
-# Node 0 is the coordinator, nodes 1 and 2 the shards.  JIT is off: it only
-# costs compile time on queries this small.
-base_port=$((20000 + ($$ + 5000) % 20000))
-pids=""
-for i in 0 1 2; do
-	start_cluster_in "$root/node$i" $((base_port + i)) -c jit=off &
-	pids="$pids $!"
-done
-for p in $pids; do wait "$p" || die "a cluster of the sharded stage did not start"; done
-log "three clusters up under $root (ports $base_port..$((base_port + 2)))"
-
-# psql on node N (0, 1, 2) as the clusters' superuser, stopping at the first error.
-node_psql() {
-	local n=$1; shift
-	psql -X -q -v ON_ERROR_STOP=1 -h "$root/node$n/socket" -p $((base_port + n)) "$@"
-}
+# Always its own clusters, even when the rest of the suite runs against a
+# server named by PGHOST/PGPORT/PGDATABASE.
+sharded_start
+sharded_load demo/generate.sql
 
 passed=0 failed=0
 # Record one check: its name and whether the command given after it succeeded.
@@ -55,24 +27,6 @@ check() {
 	if "$@"; then passed=$((passed + 1)); echo "ok - $name"
 	else failed=$((failed + 1)); echo "not ok - $name"; fi
 }
-
-# The single-server copy (noa_single) and the sharded one (noa_shard).
-node_psql 0 -d postgres -c 'CREATE DATABASE noa_single' -c 'CREATE DATABASE noa_shard' >/dev/null \
-	|| die "cannot create the databases on the coordinator"
-node_psql 0 -d noa_single -f demo/generate.sql -c 'CREATE EXTENSION noa' >/dev/null 2>"$root/generate.err" \
-	|| { cat "$root/generate.err" >&2; die "demo/generate.sql failed"; }
-for i in 1 2; do
-	node_psql "$i" -d postgres -c 'CREATE DATABASE noa_shard' >/dev/null || die "cannot create noa_shard on node $i"
-	node_psql "$i" -d noa_shard -v single_host="$root/node0/socket" -v single_port="$base_port" \
-		-v part="ad_spend_p$i" -f test/sharded/shard.sql >/dev/null 2>"$root/shard$i.err" \
-		|| { cat "$root/shard$i.err" >&2; die "setting up shard $i failed"; }
-done
-node_psql 0 -d noa_shard \
-	-v host0="$root/node0/socket" -v port0="$base_port" \
-	-v host1="$root/node1/socket" -v port1=$((base_port + 1)) \
-	-v host2="$root/node2/socket" -v port2=$((base_port + 2)) \
-	-f test/sharded/coordinator.sql >/dev/null 2>"$root/coordinator.err" \
-	|| { cat "$root/coordinator.err" >&2; die "setting up the coordinator failed"; }
 
 # Every node holds some of the campaigns, and together all the rows.
 rows_per_node() {
@@ -90,11 +44,11 @@ check "the rows are spread over all three nodes" rows_per_node
 
 # The same questions on both databases, split into one file per answer.
 answers() {
-	local db=$1 dir=$root/answers_$1
+	local db=$1 dir=$sharded_root/answers_$1
 	mkdir -p "$dir"
-	node_psql 0 -d "$db" -A -f test/sharded/queries.sql >"$root/$db.out" 2>"$root/$db.err" \
-		|| { cat "$root/$db.err" >&2; return 1; }
-	awk -v dir="$dir" '/^== / { file = dir "/" $2; next } file { print > file }' "$root/$db.out"
+	node_psql 0 -d "$db" -A -f test/sharded/queries.sql >"$sharded_root/$db.out" 2>"$sharded_root/$db.err" \
+		|| { cat "$sharded_root/$db.err" >&2; return 1; }
+	awk -v dir="$dir" '/^== / { file = dir "/" $2; next } file { print > file }' "$sharded_root/$db.out"
 }
 t0=$(date +%s.%N)
 answers noa_single || die "the queries failed on the single server"
@@ -105,7 +59,7 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "# queries.sql: single serv
 
 # One answer: present and not empty on the single server, and the same text sharded.
 same_answer() {
-	local a=$root/answers_noa_single/$1 b=$root/answers_noa_shard/$1
+	local a=$sharded_root/answers_noa_single/$1 b=$sharded_root/answers_noa_shard/$1
 	[ -s "$a" ] && [ -s "$b" ] || { echo "# $1: missing"; return 1; }
 	grep -q '^(0 rows)$' "$a" && { echo "# $1: no rows"; return 1; }
 	cmp -s "$a" "$b" || { diff "$a" "$b" | head -20 | sed 's/^/# /'; return 1; }
@@ -118,6 +72,10 @@ done
 plan() {
 	node_psql 0 -d noa_shard -At -c 'SET enable_partitionwise_aggregate = on' \
 		-c "EXPLAIN (VERBOSE, COSTS OFF) $1"
+}
+# The text of the question NAME in queries.sql, without its semicolon.
+query_named() {
+	sed -n "/^\\\\echo == $1\$/,/^\$/p" test/sharded/queries.sql | sed -e '1d' -e 's/;$//'
 }
 # How many plan lines match a pattern.
 count_in() { printf '%s\n' "$1" | grep -cE "$2"; }
@@ -143,9 +101,15 @@ local_auto() {
 }
 check "EXPLAIN: fit_curve(..., 'auto') GROUP BY campaign pulls the rows (text constant not shippable)" local_auto
 
+pushed_accessors() {
+	local p; p=$(plan "$(query_named accessors_by_campaign)")
+	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, noa\.marginal_roas\(noa\.fit_curve\(.*noa\.breakeven_spend\(noa\.fit_curve\(.* GROUP BY 1$')" = 2 ] \
+		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
+}
+check "EXPLAIN: marginal_roas and breakeven_spend of a fit GROUP BY campaign are computed on the shards" pushed_accessors
+
 pushed_portfolio() {
-	local q; q=$(sed -n '/^\\echo == portfolio_allocate$/,/^$/p' test/sharded/queries.sql | sed '1d')
-	local p; p=$(plan "${q%;}")
+	local p; p=$(plan "$(query_named portfolio_allocate)")
 	[ "$(count_in "$p" 'Remote SQL: SELECT campaign_id, platform, noa\.fit_curve\(.*, avg\(spend\) FILTER .* GROUP BY 1, 2$')" = 2 ] \
 		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
 }
