@@ -56,5 +56,9 @@ SELECT * FROM noa.data_quality('noa_demo.ad_spend', 'noa_demo.shop_orders', as_o
 \echo == waste
 SELECT * FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31');
 
+-- A view that keeps one period (created by run.sh in both databases).
+\echo == waste_on_period_view
+SELECT * FROM noa.waste('noa_demo.ad_spend_2025', as_of => '2025-12-31');
+
 \echo == recommendations
 SELECT * FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31');

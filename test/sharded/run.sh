@@ -19,6 +19,10 @@ fi
 # server named by PGHOST/PGPORT/PGDATABASE.
 sharded_start
 sharded_load demo/generate.sql
+for db in noa_single noa_shard; do
+	node_psql 0 -d "$db" -c "CREATE VIEW noa_demo.ad_spend_2025 AS
+		SELECT * FROM noa_demo.ad_spend WHERE date_day >= date '2025-01-01'" >/dev/null || die "cannot create the view in $db"
+done
 
 passed=0 failed=0
 # Record one check: its name and whether the command given after it succeeded.
@@ -151,6 +155,20 @@ label_independent() {
 		|| { printf '%s\n' "$p" | sed 's/^/# /'; return 1; }
 }
 check "EXPLAIN: the fit is pushed down whatever the volatility of its transition functions" label_independent
+
+# The prescriptive functions fetch the rows they read, but a view's WHERE
+# reaches the shards (seen through auto_explain of their inner queries).
+view_filter_pushed() {
+	local p
+	p=$(node_psql 0 -d noa_shard -c "LOAD 'auto_explain'" -c 'SET auto_explain.log_min_duration = 0' \
+		-c 'SET auto_explain.log_nested_statements = on' -c 'SET auto_explain.log_verbose = on' \
+		-c 'SET auto_explain.log_level = notice' -c 'SET enable_partitionwise_aggregate = on' \
+		-c "SELECT * FROM noa.waste('noa_demo.ad_spend_2025', as_of => '2025-12-31')" 2>&1 >/dev/null)
+	[ "$(count_in "$p" "Remote SQL: SELECT date_day, platform, campaign_id, .* FROM noa_demo\.ad_spend_p[12] WHERE \(\(date_day >= '2025-01-01'\)\)$")" = 2 ] \
+		&& [ "$(count_in "$p" 'Remote SQL: .* FROM noa_demo\.ad_spend_p[12]$')" = 0 ] \
+		|| { printf '%s\n' "$p" | grep -E 'Remote SQL' | sed 's/^/# /'; return 1; }
+}
+check "auto_explain: noa.waste on a period view sends the view's WHERE to the shards" view_filter_pushed
 
 # A pushed-down fit runs in the shard's session: noa.max_points there is the
 # shard's setting (here passed through the server's libpq options), not the
