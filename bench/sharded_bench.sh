@@ -6,7 +6,7 @@
 # sharded route, not the speed-up of more machines.  Median of 5 runs each;
 # checks that the fits are identical.  Writes bench/results/sharded.md.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
 . test/sharded/cluster.sh
 ensure_packages

@@ -7,7 +7,7 @@
 # Run alone, it builds and installs noa first; scripts/test.sh sets
 # NOA_INSTALLED=1 because it has just done that.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . scripts/lib.sh
 . test/sharded/cluster.sh
 
@@ -41,8 +41,9 @@ rows_per_node() {
 	local single
 	single=$(node_psql 0 -d noa_single -At -c 'SELECT count(*) FROM noa_demo.ad_spend')
 	echo "# rows per partition (node 0, 1, 2, all): $counts; single server: $single"
-	set -- $counts
-	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$3" -gt 0 ] && [ "$4" = "$single" ] && [ $(($1 + $2 + $3)) = "$single" ]
+	local p0 p1 p2 all
+	read -r p0 p1 p2 all <<<"$counts"
+	[ "$p0" -gt 0 ] && [ "$p1" -gt 0 ] && [ "$p2" -gt 0 ] && [ "$all" = "$single" ] && [ $((p0 + p1 + p2)) = "$single" ]
 }
 check "the rows are spread over all three nodes" rows_per_node
 
