@@ -49,6 +49,38 @@ as_pg_user() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u "$NOA_PG_USER" -- "$@"; else "$@"; fi
 }
 
+# The unprivileged user that owns throwaway clusters: postgres when run as root.
+pick_pg_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		NOA_PG_USER=postgres
+		id "$NOA_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$NOA_PG_USER"
+	else
+		NOA_PG_USER=$(id -un)
+	fi
+}
+
+# Create a cluster in the new directory DIR (data, socket and logs inside it) and
+# start it on PORT, reachable only through the unix socket DIR/socket.  Extra
+# arguments are server options (e.g. "-c jit=off").
+start_cluster_in() {
+	local dir=$1 port=$2; shift 2
+	mkdir -p "$dir/socket"
+	chmod 755 "$dir"
+	[ "$(id -u)" -eq 0 ] && chown -R "$NOA_PG_USER" "$dir"
+	as_pg_user "$NOA_PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+		-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+		|| { cat "$dir/initdb.log" >&2; die "initdb failed in $dir"; }
+	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+		-o "-c listen_addresses='' -k $dir/socket -p $port -c fsync=off $*" start >/dev/null \
+		|| { cat "$dir/server.log" >&2; die "could not start the cluster in $dir"; }
+}
+
+# Stop the cluster that start_cluster_in started in DIR (the directory stays).
+stop_cluster_in() {
+	[ -d "$1/data" ] || return 0
+	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1
+}
+
 # Start a throwaway cluster unless PGHOST/PGPORT/PGDATABASE point at a server.
 # Exports PGHOST, PGPORT, PGUSER, PGDATABASE for the caller; stop_cluster undoes it.
 start_cluster() {
@@ -57,24 +89,11 @@ start_cluster() {
 		NOA_CLUSTER_DIR=""
 		return 0
 	fi
-	if [ "$(id -u)" -eq 0 ]; then
-		NOA_PG_USER=postgres
-		id "$NOA_PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$NOA_PG_USER"
-	else
-		NOA_PG_USER=$(id -un)
-	fi
+	pick_pg_user
 	NOA_CLUSTER_DIR=$(mktemp -d /tmp/noa-cluster.XXXXXX)
-	chmod 755 "$NOA_CLUSTER_DIR"
-	mkdir -p "$NOA_CLUSTER_DIR/socket"
-	[ "$(id -u)" -eq 0 ] && chown -R "$NOA_PG_USER" "$NOA_CLUSTER_DIR"
-	as_pg_user "$NOA_PG_BIN/initdb" -D "$NOA_CLUSTER_DIR/data" -U postgres --auth=trust \
-		-E UTF8 --locale=C.UTF-8 >"$NOA_CLUSTER_DIR/initdb.log" 2>&1 \
-		|| { cat "$NOA_CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
 	# The socket lives in a private directory, so any port number is free there.
 	local port=$((20000 + $$ % 20000))
-	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$NOA_CLUSTER_DIR/data" -l "$NOA_CLUSTER_DIR/server.log" -w \
-		-o "-c listen_addresses='' -k $NOA_CLUSTER_DIR/socket -p $port -c fsync=off" start >/dev/null \
-		|| { cat "$NOA_CLUSTER_DIR/server.log" >&2; die "could not start the throwaway cluster"; }
+	start_cluster_in "$NOA_CLUSTER_DIR" "$port"
 	export PGHOST="$NOA_CLUSTER_DIR/socket" PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 	trap stop_cluster EXIT
 	log "throwaway cluster up (socket $PGHOST, port $PGPORT)"
@@ -83,7 +102,7 @@ start_cluster() {
 # Stop and remove the throwaway cluster, if this script started one.
 stop_cluster() {
 	[ -n "${NOA_CLUSTER_DIR:-}" ] || return 0
-	as_pg_user "$NOA_PG_BIN/pg_ctl" -D "$NOA_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+	stop_cluster_in "$NOA_CLUSTER_DIR"
 	rm -rf "$NOA_CLUSTER_DIR"
 	NOA_CLUSTER_DIR=""
 }

@@ -65,8 +65,16 @@ fi
 tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
 
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+
+log "sharded PostgreSQL: three clusters, postgres_fdw partitions (test/sharded)"
+shard_out=$(NOA_INSTALLED=1 bash test/sharded/run.sh 2>&1) || fail=1
+printf '%s\n' "$shard_out" | grep -vE '^ok - '
+shard_pass=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+shard_fail=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$shard_pass" ] || { shard_pass=0; shard_fail=1; }
+
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + shard_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + shard_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; sharded $shard_pass passed, $shard_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
