@@ -2,12 +2,13 @@
 # The whole test suite in one command: installs what is missing from Debian's
 # packages, builds and installs noa, runs the C unit tests, then pg_regress and
 # pgTAP (including the garden sweep) on a throwaway cluster (or the server
-# named by PGHOST/PGPORT/PGDATABASE), and prints one summary line.
+# named by PGHOST/PGPORT/PGDATABASE), renders the HTML report of the demo data
+# and checks it in headless Chromium, and prints one summary line.
 set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages
+ensure_packages $NOA_BROWSER_PACKAGES
 build_and_install
 
 fail=0
@@ -64,9 +65,24 @@ if [ $tap_rc -ne 0 ]; then
 fi
 tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
 
+log "browser: the HTML report of the demo data in headless Chromium"
+repdb=noa_report_$$
+repdir=$(mktemp -d /tmp/noa-report-test.XXXXXX)
+browser_out=$(psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $repdb" 2>&1 \
+	&& PGDATABASE=$repdb psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION noa" -c "SET client_min_messages = warning" \
+		-f demo/generate.sql 2>&1 >/dev/null \
+	&& PGDATABASE=$repdb render_report "$repdir/report.html" noa_demo.ad_spend noa_demo.shop_orders 2>&1 \
+	&& browser_check_report "$repdir/report.html" "$repdir/report.png" 2>&1) || fail=1
+printf '%s\n' "$browser_out" | grep -v '^ok '
+psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE IF EXISTS $repdb" >/dev/null 2>&1
+rm -rf "$repdir"
+br_pass=$(printf '%s\n' "$browser_out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+br_fail=$(printf '%s\n' "$browser_out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$br_pass" ] || { br_pass=0; br_fail=1; }
+
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + br_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + br_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; browser $br_pass passed, $br_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
