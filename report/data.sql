@@ -65,6 +65,22 @@ CREATE TEMP TABLE r_points AS
 SELECT r.platform, r.campaign_id, r.geo, p.*
 FROM r_campaigns r, noa.curve_points(r.c, r.chart_max, 40, 0.9, r.value_per_unit) p;
 
+-- The KPI model's section (issue 10; not in every version of noa): the
+-- business KPI per day split into components (a stacked area) and each
+-- channel's incrementality.  report/kpi_model.sql, written with the model,
+-- fills these two tables and sets kpi_name; the section is shown only when
+-- the catalog has noa.kpi_decomposition and that file exists.
+CREATE TEMP TABLE r_kpi_decomposition (day date, component text, component_order integer, value float8);
+CREATE TEMP TABLE r_kpi_channels (channel text, reported_value numeric, incremental_value numeric,
+	factor float8, factor_lo float8, factor_hi float8);
+\set kpi_name ''
+\set kpi_wiring `test -f report/kpi_model.sql && echo true || echo false`
+SELECT :kpi_wiring AND EXISTS (SELECT 1 FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
+	AND proname = 'kpi_decomposition') AS show_kpi_model \gset
+\if :show_kpi_model
+\ir kpi_model.sql
+\endif
+
 SELECT json_build_object(
 	'source', :'src',
 	'business', nullif(:'biz', ''),
@@ -89,4 +105,7 @@ SELECT json_build_object(
 	'alarms', (SELECT json_agg(a) FROM r_alarms a),
 	'waste', (SELECT json_agg(w) FROM r_waste w),
 	'plan', (SELECT json_agg(p ORDER BY p.rank) FROM r_plan p),
-	'kpi_model', NULL);
+	'kpi_model', CASE WHEN :'show_kpi_model'::boolean THEN json_build_object('kpi', :'kpi_name',
+		'decomposition', (SELECT json_agg(json_build_object('day', d.day, 'component', d.component, 'value', d.value)
+		                  ORDER BY d.day, d.component_order) FROM r_kpi_decomposition d),
+		'channels', (SELECT json_agg(c ORDER BY c.channel) FROM r_kpi_channels c)) END);

@@ -284,9 +284,115 @@ def plan_section(plan, currency):
                  ["num", "text", "text", "num", "num", "text", "text"], [34, 104, 160, 100, 150, 92, None])
 
 
-def kpi_model_section(model):
-    """Decomposition of the business KPI and incrementality per platform (noa's KPI model)."""
-    return ""
+PALETTE = ["#94a3b8", "#cbd5e1", "#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d",
+           "#ea580c", "#4f46e5", "#0d9488"]
+
+
+def stacked_area(rows, unit):
+    """The KPI per day split into its components, stacked; negative parts stack below zero."""
+    days = sorted({r["day"] for r in rows})
+    components = []
+    for r in rows:
+        if r["component"] not in components:
+            components.append(r["component"])
+    value = {(r["day"], r["component"]): r["value"] or 0.0 for r in rows}
+    width, height, left, right, top, bottom = 1100, 320, 64, 170, 12, 40
+    pos = {d: 0.0 for d in days}
+    neg = {d: 0.0 for d in days}
+    layers = []
+    for comp in components:
+        lower, upper = [], []
+        for d in days:
+            v = value.get((d, comp), 0.0)
+            base = pos if v >= 0 else neg
+            lower.append(base[d])
+            base[d] += v
+            upper.append(base[d])
+        layers.append((comp, lower, upper))
+    ymax = max(pos.values()) or 1.0
+    ymin = min(neg.values())
+    yticks = ticks(ymax, 5)
+    step = yticks[1] - yticks[0]
+    below = [-step * i for i in range(1, math.ceil(-ymin / step - 1e-9) + 1)] if ymin < 0 else []
+    xs = Scale(0, max(len(days) - 1, 1), left, width - right)
+    ys = Scale(below[-1] if below else 0, yticks[-1], height - bottom, top)
+    out = [svg_open(width, height, "decomposition of the KPI per day")]
+    for t in list(reversed(below)) + yticks:
+        out.append(f'<line x1="{left}" y1="{ys(t):.1f}" x2="{width - right}" y2="{ys(t):.1f}" class="grid"/>')
+        out.append(text(left - 4, ys(t) + 3.5, compact(t), "end", "tick"))
+    for i, (comp, lower, upper) in enumerate(layers):
+        shape = [(xs(j), ys(u)) for j, u in enumerate(upper)] + \
+                [(xs(j), ys(lo)) for j, lo in reversed(list(enumerate(lower)))]
+        out.append('<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in shape) +
+                   f'" fill="{PALETTE[i % len(PALETTE)]}" opacity="0.85"/>')
+        out.append(f'<rect x="{width - right + 12}" y="{top + 16 * i}" width="10" height="10" '
+                   f'fill="{PALETTE[i % len(PALETTE)]}"/>')
+        out.append(text(width - right + 28, top + 16 * i + 9, comp, "start", "label"))
+    labels = max(1, len(days) // 6)
+    for j in range(0, len(days), labels):
+        out.append(text(xs(j), height - bottom + 14, days[j], "start" if j == 0 else "middle", "tick"))
+    out.append(text((left + width - right) / 2, height - 8, "day", "middle", "axis-title"))
+    mid = (top + height - bottom) / 2
+    out.append(f'<text x="12" y="{mid:.1f}" text-anchor="middle" class="axis-title" '
+               f'transform="rotate(-90 12 {mid:.1f})">{esc(unit)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def incrementality_bars(channels):
+    """Incremental value per unit of platform-reported value, per channel, with its interval."""
+    row_h, top, label_w, right = 26, 24, 180, 30
+    width = 1100
+    height = top + row_h * len(channels) + 38
+    xmax = max(max(c["factor_hi"] or c["factor"] or 0, c["factor"] or 0) for c in channels)
+    xticks = ticks(max(xmax, 1.0), 8)
+    xs = Scale(0, xticks[-1], label_w, width - right)
+    bottom = top + row_h * len(channels)
+    out = [svg_open(width, height, "incrementality factor per channel")]
+    for t in xticks:
+        out.append(f'<line x1="{xs(t):.1f}" y1="{top - 4}" x2="{xs(t):.1f}" y2="{bottom}" class="grid"/>')
+        out.append(text(xs(t), top - 8, f"{t:g}", "middle", "tick"))
+    for i, c in enumerate(channels):
+        y = top + row_h * i
+        out.append(text(label_w - 8, y + 17, c["channel"], "end", "label"))
+        factor = c["factor"] or 0.0
+        out.append(f'<rect x="{xs(0):.1f}" y="{y + 5}" width="{max(xs(factor) - xs(0), 0.5):.1f}" '
+                   f'height="{row_h - 10}" fill="{C_CURVE}" opacity="0.75"/>')
+        if c["factor_lo"] is not None and c["factor_hi"] is not None:
+            yy = y + row_h / 2
+            out.append(f'<line x1="{xs(c["factor_lo"]):.1f}" y1="{yy}" x2="{xs(c["factor_hi"]):.1f}" y2="{yy}" '
+                       f'stroke="#111827" stroke-width="1.2"/>')
+    out.append(vline(xs(1.0), top - 4, bottom, C_BREAKEVEN, dash=True))
+    out.append(text((label_w + width - right) / 2, bottom + 26,
+                    "incremental value per unit the platform reports (1 = the platform's count is right)",
+                    "middle", "axis-title"))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def kpi_model_section(model, currency):
+    """The business KPI's decomposition and each channel's incrementality, from noa's KPI model.
+
+    model is None unless report/data.sql found the KPI model's functions in the
+    catalog; its shape is documented there (kpi_decomposition, kpi_channels)."""
+    if not model:
+        return ""
+    parts = ['<section id="kpi-model"><h2>KPI model: what each channel really adds</h2>'
+             f"<p>The business KPI ({esc(model['kpi'])}) per day, split by noa's KPI model into its baseline, "
+             "seasonality and the effect of each channel.</p>"]
+    if model.get("decomposition"):
+        parts.append(stacked_area(model["decomposition"], f"{model['kpi']} per day"))
+    if model.get("channels"):
+        parts.append("<p>Incrementality: what each channel adds to the KPI for each unit of value its platform "
+                     "reports, with the 90% interval.</p>")
+        parts.append(incrementality_bars(model["channels"]))
+        rows = [[esc(c["channel"]), esc(money(c["reported_value"], currency)),
+                 esc(money(c["incremental_value"], currency)),
+                 esc(f"{number(c['factor'], 2)} ({number(c['factor_lo'], 2)} to {number(c['factor_hi'], 2)})")]
+                for c in model["channels"]]
+        parts.append(table(["channel", "platform-reported value", "incremental value", "factor (90% interval)"],
+                           rows, ["text", "num", "num", "num"], [None, 220, 220, 240]))
+    return "".join(parts) + "</section>"
 
 
 def cards(data, currency):
@@ -349,7 +455,7 @@ def render(data):
         '<section id="allocation"><h2>4. Allocation: spend per day now and after the plan</h2>'
         "<p>Every campaign the plan touches: dark dot, spend now; coloured dot, spend after the cuts, caps, moves "
         "and tests of section 5 (green up, red down).</p>" + dumbbell(campaigns, currency) + "</section>",
-        kpi_model_section(data.get("kpi_model")),
+        kpi_model_section(data.get("kpi_model"), currency),
         '<section id="plan"><h2>5. Action plan, in order</h2>'
         "<p><code>noa.recommendations</code>: amounts over the window; effect = value gained or loss avoided "
         "beyond a return of one euro per euro, with its 90% interval.</p>" + plan_section(data["plan"], currency)
