@@ -11,7 +11,9 @@ SET client_min_messages = warning;
 SET extra_float_digits = 1;
 
 SELECT :'source'::regclass::text AS src, coalesce(nullif(:'business', '')::regclass::text, '') AS biz \gset
-SELECT coalesce(nullif(:'as_of', '')::date, (SELECT max(date_day) FROM :src)) AS as_of \gset
+-- (an empty source table stops here, with that message in the error)
+SELECT coalesce(nullif(:'as_of', '')::date, (SELECT max(date_day) FROM :src),
+	format('no rows in %s: nothing to report', :'src')::date) AS as_of \gset
 
 -- Per campaign (and geo): the curve noa.waste and noa.recommendations use, on
 -- the KPI of the campaign's role, with its current daily spend and the value

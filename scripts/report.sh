@@ -49,7 +49,7 @@ fi
 log "rendering the report of $source"
 render_report "$out" "$source" "$business" "$as_of" || die "the report failed"
 if [ -n "$shot" ]; then
-	run_chromium "$out" --window-size=1280,1640 --screenshot="$shot" >/dev/null 2>&1 || die "the screenshot failed"
+	run_chromium "$out" --window-size=1280,1250 --screenshot="$shot" >/dev/null 2>&1 || die "the screenshot failed"
 	log "screenshot: $shot"
 fi
 echo "the report: $out"
