@@ -39,6 +39,12 @@ def money(value, currency, decimals=0):
     return f"{number(value, decimals)} {currency}".strip()
 
 
+def in_unit(label, currency, per_day=False):
+    """An axis title with its money unit: 'spend (EUR/day)'; no unit when currencies are mixed."""
+    unit = (currency or "") + ("/day" if per_day and currency else "")
+    return f"{label} ({unit})" if unit else label
+
+
 def compact(value):
     """A short axis label: 950, 1.2k, 35k, 1.5M."""
     magnitude = abs(value)
@@ -119,7 +125,7 @@ def axes(xs, ys, xticks, yticks, xlabel, ylabel):
 def kpi_unit(campaign):
     """What the curve's y axis measures, per day."""
     if campaign["valued"]:
-        return f"value per day ({campaign['currency']})"
+        return in_unit("value per day", campaign["currency"])
     return f"{campaign['kpi']} per day"
 
 
@@ -150,7 +156,7 @@ def curve_panel(campaign):
     if lo is not None and hi is not None:
         out.append(f'<rect x="{xs(lo):.1f}" y="{top}" width="{max(xs(hi) - xs(lo), 0):.1f}" '
                    f'height="{height - bottom - top}" fill="{C_OBSERVED}"/>')
-    out += axes(xs, ys, xticks, yticks, f"spend per day ({cur})", kpi_unit(campaign))
+    out += axes(xs, ys, xticks, yticks, in_unit("spend per day", cur), kpi_unit(campaign))
     band = [(xs(p[0]), ys(p[3] * value)) for p in points] + [(xs(p[0]), ys(p[2] * value)) for p in reversed(points)]
     out.append('<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in band) + f'" fill="{C_BAND}" opacity="0.8"/>')
     out.append('<polyline points="' + " ".join(f"{xs(p[0]):.1f},{ys(p[1] * value):.1f}" for p in points)
@@ -202,8 +208,8 @@ def dumbbell(campaigns, currency):
         out.append(f'<circle cx="{xs(after):.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>')
         delta = after - now
         out.append(text(width - 8, y + 4, f"{'+' if delta >= 0 else '−'}{number(abs(delta))}", "end", "label"))
-    out.append(text((label_w + width - right) / 2, bottom + 24, f"spend per day ({currency})", "middle", "axis-title"))
-    out.append(text(width - 8, top - 10, f"change ({currency}/day)", "end", "tick"))
+    out.append(text((label_w + width - right) / 2, bottom + 24, in_unit("spend per day", currency), "middle", "axis-title"))
+    out.append(text(width - 8, top - 10, in_unit("change", currency, per_day=True), "end", "tick"))
     out.append("</svg>")
     return "".join(out)
 
@@ -235,7 +241,7 @@ def waste_bars(waste, currency):
             out.append(f'<line x1="{xs(w["value_lost_lo"]):.1f}" y1="{yy}" x2="{xs(w["value_lost_hi"]):.1f}" '
                        f'y2="{yy}" stroke="#111827" stroke-width="1"/>')
     out.append(text((label_w + width - right) / 2, bottom + 26,
-                    f"value lost over the window ({currency}), with its 90% interval", "middle", "axis-title"))
+                    in_unit("value lost over the window", currency) + ", with its 90% interval", "middle", "axis-title"))
     out.append("</svg>")
     return "".join(out)
 
