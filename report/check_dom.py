@@ -3,6 +3,7 @@
 
   check_dom.py --height DOM        the page height in pixels (0 if unknown)
   check_dom.py DOM LOG PNG         every check, then 'browser: N passed, M failed'
+                                   (PNG - : no screenshot to check)
 
 DOM is the output of chromium --dump-dom on the report, LOG its stderr with
 --enable-logging=stderr, PNG a full-page screenshot 1280 pixels wide.  The
@@ -65,7 +66,8 @@ def main():
     log = open(log_path, encoding="utf-8", errors="replace").read()
     console = [line for line in log.splitlines() if ":CONSOLE" in line]
     results.append(("no browser console messages", not console, "; ".join(console)[:2000]))
-    results += png_checks(png_path, report["height"] if report else 0)
+    if png_path != "-":
+        results += png_checks(png_path, report["height"] if report else 0)
     failed = 0
     for name, ok, detail in results:
         print(f"{'ok' if ok else 'not ok'} - {name}" + ("" if ok else f": {detail}"))

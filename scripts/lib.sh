@@ -123,16 +123,19 @@ run_chromium() {
 # Open the report in headless Chromium: read its rendering self-check back from
 # the DOM (charts drawn, no text outside its box or overlapping, no console
 # message, no network request), take a full-page screenshot into SHOT and check
-# it.  Prints 'ok'/'not ok' lines and 'browser: N passed, M failed'.
+# it (no screenshot when SHOT is -).  Prints 'ok'/'not ok' lines and
+# 'browser: N passed, M failed'.
 # Usage: browser_check_report HTML SHOT
 browser_check_report() {
 	local html=$1 shot=$2 dir height rc
 	dir=$(mktemp -d /tmp/noa-browser.XXXXXX)
 	run_chromium "$html" --window-size=1280,900 --enable-logging=stderr --v=0 --dump-dom \
 		>"$dir/dom.html" 2>"$dir/chromium.log"
-	height=$("$NOA_PYTHON" report/check_dom.py --height "$dir/dom.html")
-	[ "${height:-0}" -gt 0 ] 2>/dev/null || height=900
-	run_chromium "$html" --window-size=1280,"$height" --screenshot="$shot" >/dev/null 2>&1
+	if [ "$shot" != - ]; then
+		height=$("$NOA_PYTHON" report/check_dom.py --height "$dir/dom.html")
+		[ "${height:-0}" -gt 0 ] 2>/dev/null || height=900
+		run_chromium "$html" --window-size=1280,"$height" --screenshot="$shot" >/dev/null 2>&1
+	fi
 	"$NOA_PYTHON" report/check_dom.py "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
 	rm -rf "$dir"
 	return $rc
