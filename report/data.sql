@@ -67,18 +67,17 @@ CREATE TEMP TABLE r_points AS
 SELECT r.platform, r.campaign_id, r.geo, p.*
 FROM r_campaigns r, noa.curve_points(r.c, r.chart_max, 40, 0.9, r.value_per_unit) p;
 
--- The KPI model's section (issue 10; not in every version of noa): the
--- business KPI per day split into components (a stacked area) and each
--- channel's incrementality.  report/kpi_model.sql, written with the model,
--- fills these two tables and sets kpi_name; the section is shown only when
--- the catalog has noa.kpi_decomposition and that file exists.
+-- The KPI model's section (noa's model of the business KPI; not in every
+-- version of noa): the KPI per day split into components (a stacked area) and
+-- each channel's incrementality.  report/kpi_model.sql fills these two tables
+-- and sets kpi_name, only when the model's functions are in the catalog and a
+-- business table is given; otherwise the report leaves the section out.
 CREATE TEMP TABLE r_kpi_decomposition (day date, component text, component_order integer, value float8);
-CREATE TEMP TABLE r_kpi_channels (channel text, reported_value numeric, incremental_value numeric,
+CREATE TEMP TABLE r_kpi_channels (channel text, reported float8, incremental float8,
 	factor float8, factor_lo float8, factor_hi float8);
 \set kpi_name ''
-\set kpi_wiring `test -f report/kpi_model.sql && echo true || echo false`
-SELECT :kpi_wiring AND EXISTS (SELECT 1 FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
-	AND proname = 'kpi_decomposition') AS show_kpi_model \gset
+SELECT :'biz' <> '' AND (SELECT count(DISTINCT proname) = 3 FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
+	AND proname IN ('fit_kpi_model', 'kpi_model_decomposition', 'kpi_model_channels')) AS show_kpi_model \gset
 \if :show_kpi_model
 \ir kpi_model.sql
 \endif

@@ -7,6 +7,7 @@ rendering self-check of report/selfcheck.js) to the file named by its only
 argument.  No network, no external scripts or fonts.  Python 3 standard
 library only.
 """
+import datetime
 import html
 import json
 import math
@@ -294,8 +295,23 @@ PALETTE = ["#94a3b8", "#cbd5e1", "#2563eb", "#059669", "#d97706", "#7c3aed", "#d
            "#ea580c", "#4f46e5", "#0d9488"]
 
 
+def weekly_means(rows):
+    """Rows (day, component, value) averaged per week, dated by the week's Monday."""
+    sums, counts = {}, {}
+    for r in rows:
+        day = datetime.date.fromisoformat(r["day"])
+        key = ((day - datetime.timedelta(days=day.weekday())).isoformat(), r["component"])
+        sums[key] = sums.get(key, 0.0) + (r["value"] or 0.0)
+        counts[key] = counts.get(key, 0) + 1
+    return [{"day": d, "component": c, "value": sums[(d, c)] / counts[(d, c)]} for d, c in sums]
+
+
 def stacked_area(rows, unit):
-    """The KPI per day split into its components, stacked; negative parts stack below zero."""
+    """The KPI per day split into its components, stacked; negative parts stack below zero.
+    Beyond 20 weeks the days are averaged per week, so weekly seasonality does not hide the rest."""
+    period = "day"
+    if len({r["day"] for r in rows}) > 140:
+        rows, unit, period = weekly_means(rows), unit + ", weekly average", "week (Monday)"
     days = sorted({r["day"] for r in rows})
     components = []
     for r in rows:
@@ -305,16 +321,18 @@ def stacked_area(rows, unit):
     width, height, left, right, top, bottom = 1100, 320, 64, 170, 12, 40
     pos = {d: 0.0 for d in days}
     neg = {d: 0.0 for d in days}
+    # A component's positive part stacks up, its negative part down: a layer
+    # never jumps across zero when its sign changes.
     layers = []
-    for comp in components:
-        lower, upper = [], []
-        for d in days:
-            v = value.get((d, comp), 0.0)
-            base = pos if v >= 0 else neg
-            lower.append(base[d])
-            base[d] += v
-            upper.append(base[d])
-        layers.append((comp, lower, upper))
+    for i, comp in enumerate(components):
+        for base, part in ((pos, lambda v: max(v, 0.0)), (neg, lambda v: min(v, 0.0))):
+            lower, upper = [], []
+            for d in days:
+                lower.append(base[d])
+                base[d] += part(value.get((d, comp), 0.0))
+                upper.append(base[d])
+            if lower != upper:
+                layers.append((i, lower, upper))
     ymax = max(pos.values()) or 1.0
     ymin = min(neg.values())
     yticks = ticks(ymax, 5)
@@ -326,18 +344,19 @@ def stacked_area(rows, unit):
     for t in list(reversed(below)) + yticks:
         out.append(f'<line x1="{left}" y1="{ys(t):.1f}" x2="{width - right}" y2="{ys(t):.1f}" class="grid"/>')
         out.append(text(left - 4, ys(t) + 3.5, compact(t), "end", "tick"))
-    for i, (comp, lower, upper) in enumerate(layers):
+    for i, lower, upper in layers:
         shape = [(xs(j), ys(u)) for j, u in enumerate(upper)] + \
                 [(xs(j), ys(lo)) for j, lo in reversed(list(enumerate(lower)))]
         out.append('<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in shape) +
                    f'" fill="{PALETTE[i % len(PALETTE)]}" opacity="0.85"/>')
+    for i, comp in enumerate(components):
         out.append(f'<rect x="{width - right + 12}" y="{top + 16 * i}" width="10" height="10" '
                    f'fill="{PALETTE[i % len(PALETTE)]}"/>')
         out.append(text(width - right + 28, top + 16 * i + 9, comp, "start", "label"))
     labels = max(1, len(days) // 6)
     for j in range(0, len(days), labels):
         out.append(text(xs(j), height - bottom + 14, days[j], "start" if j == 0 else "middle", "tick"))
-    out.append(text((left + width - right) / 2, height - 8, "day", "middle", "axis-title"))
+    out.append(text((left + width - right) / 2, height - 8, period, "middle", "axis-title"))
     mid = (top + height - bottom) / 2
     out.append(f'<text x="12" y="{mid:.1f}" text-anchor="middle" class="axis-title" '
                f'transform="rotate(-90 12 {mid:.1f})">{esc(unit)}</text>')
@@ -347,11 +366,13 @@ def stacked_area(rows, unit):
 
 def incrementality_bars(channels):
     """Incremental value per unit of platform-reported value, per channel, with its interval."""
-    row_h, top, label_w, right = 26, 24, 180, 30
+    row_h, top, label_w, right = 26, 24, 180, 70
     width = 1100
     height = top + row_h * len(channels) + 38
-    xmax = max(max(c["factor_hi"] or c["factor"] or 0, c["factor"] or 0) for c in channels)
-    xticks = ticks(max(xmax, 1.0), 8)
+    # Wide intervals are cut at three times the largest factor, their end written beside the axis.
+    largest = max(c["factor"] or 0 for c in channels)
+    xmax = max(min(max(c["factor_hi"] or 0 for c in channels), 3 * largest), largest, 1.0)
+    xticks = ticks(xmax, 8)
     xs = Scale(0, xticks[-1], label_w, width - right)
     bottom = top + row_h * len(channels)
     out = [svg_open(width, height, "incrementality factor per channel")]
@@ -366,37 +387,41 @@ def incrementality_bars(channels):
                    f'height="{row_h - 10}" fill="{C_CURVE}" opacity="0.75"/>')
         if c["factor_lo"] is not None and c["factor_hi"] is not None:
             yy = y + row_h / 2
-            out.append(f'<line x1="{xs(c["factor_lo"]):.1f}" y1="{yy}" x2="{xs(c["factor_hi"]):.1f}" y2="{yy}" '
+            hi = min(c["factor_hi"], xticks[-1])
+            out.append(f'<line x1="{xs(c["factor_lo"]):.1f}" y1="{yy}" x2="{xs(hi):.1f}" y2="{yy}" '
                        f'stroke="#111827" stroke-width="1.2"/>')
+            if c["factor_hi"] > xticks[-1]:
+                out.append(text(width - right + 6, yy + 4, f"→ {number(c['factor_hi'], 1)}", "start", "tick"))
     out.append(vline(xs(1.0), top - 4, bottom, C_BREAKEVEN, dash=True))
     out.append(text((label_w + width - right) / 2, bottom + 26,
-                    "incremental value per unit the platform reports (1 = the platform's count is right)",
+                    "incremental per unit the platform reports (1 = the platform's count is right)",
                     "middle", "axis-title"))
     out.append("</svg>")
     return "".join(out)
 
 
-def kpi_model_section(model, currency):
+def kpi_model_section(model):
     """The business KPI's decomposition and each channel's incrementality, from noa's KPI model.
 
     model is None unless report/data.sql found the KPI model's functions in the
-    catalog; its shape is documented there (kpi_decomposition, kpi_channels)."""
+    catalog; its rows are those of report/kpi_model.sql, in the KPI's own units."""
     if not model:
         return ""
     parts = ['<section id="kpi-model"><h2>KPI model: what each channel really adds</h2>'
-             f"<p>The business KPI ({esc(model['kpi'])}) per day, split by noa's KPI model into its baseline, "
-             "seasonality and the effect of each channel.</p>"]
+             f"<p>The business KPI ({esc(model['kpi'])}) per day, split by noa's KPI model "
+             "(<code>noa.kpi_model_decomposition</code>) into its baseline, seasonality and the effect of each "
+             "channel.</p>"]
     if model.get("decomposition"):
         parts.append(stacked_area(model["decomposition"], f"{model['kpi']} per day"))
     if model.get("channels"):
-        parts.append("<p>Incrementality: what each channel adds to the KPI for each unit of value its platform "
-                     "reports, with the 90% interval.</p>")
+        parts.append(f"<p>Incrementality (<code>noa.kpi_model_channels</code>): the {esc(model['kpi'])} each "
+                     "channel really adds for each one its platform reports, with the 90% interval.</p>")
         parts.append(incrementality_bars(model["channels"]))
-        rows = [[esc(c["channel"]), esc(money(c["reported_value"], currency)),
-                 esc(money(c["incremental_value"], currency)),
+        rows = [[esc(c["channel"]), esc(number(c["reported"])), esc(number(c["incremental"])),
                  esc(f"{number(c['factor'], 2)} ({number(c['factor_lo'], 2)} to {number(c['factor_hi'], 2)})")]
                 for c in model["channels"]]
-        parts.append(table(["channel", "platform-reported value", "incremental value", "factor (90% interval)"],
+        parts.append(table(["channel", f"reported by the platform ({model['kpi']})",
+                            f"incremental ({model['kpi']})", "factor (90% interval)"],
                            rows, ["text", "num", "num", "num"], [None, 220, 220, 240]))
     return "".join(parts) + "</section>"
 
@@ -461,7 +486,7 @@ def render(data):
         '<section id="allocation"><h2>4. Allocation: spend per day now and after the plan</h2>'
         "<p>Every campaign the plan touches: dark dot, spend now; coloured dot, spend after the cuts, caps, moves "
         "and tests of section 5 (green up, red down).</p>" + dumbbell(campaigns, currency) + "</section>",
-        kpi_model_section(data.get("kpi_model"), currency),
+        kpi_model_section(data.get("kpi_model")),
         '<section id="plan"><h2>5. Action plan, in order</h2>'
         "<p><code>noa.recommendations</code>: amounts over the window; effect = value gained or loss avoided "
         "beyond a return of one euro per euro, with its 90% interval.</p>" + plan_section(data["plan"], currency)
