@@ -500,6 +500,9 @@ def render(data):
             "<script>window.noaErrors=[];addEventListener('error',function(e){noaErrors.push(String(e.message))});"
             "addEventListener('securitypolicyviolation',function(e){noaErrors.push('blocked '+e.blockedURI)});"
             "</script></head><body>" + "\n".join(body)
+            + "<footer>Everything above comes from the rows of noa's SQL functions on "
+            + f"{esc(data['source'])} (gathered by report/data.sql, drawn by report/render.py); amounts are "
+            + "rounded for reading, the functions give cents. Re-run: scripts/report.sh.</footer>"
             + '<pre id="noa-selfcheck" hidden></pre>'
             + f"<script>{selfcheck}</script></body></html>\n")
 

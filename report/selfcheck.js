@@ -38,7 +38,7 @@
       (clashes.length ? ', text overlapping: ' + clashes.join('; ') : ''));
   });
   // Every section: no HTML text overflowing its box.
-  document.querySelectorAll('header, .cards, section').forEach(function (part) {
+  document.querySelectorAll('header, .cards, section, footer').forEach(function (part) {
     var over = Array.prototype.filter.call(part.querySelectorAll('*'), function (el) {
       return !(el instanceof SVGElement) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
     });
