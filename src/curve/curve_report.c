@@ -247,6 +247,9 @@ round_grid_for(double max_spend, int points)
 	if (steps > 1.0 && round_grid_value(g, (int) steps - 1) >= max_spend)
 		steps -= 1.0;
 	g.count = (int) Min(steps + 1.0, (double) points);
+	/* Near the largest double the grid stops at its last finite value. */
+	while (g.count > 1 && !isfinite(round_grid_value(g, g.count - 1)))
+		g.count--;
 	return g;
 }
 
