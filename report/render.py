@@ -46,6 +46,11 @@ def in_unit(label, currency, per_day=False):
     return f"{label} ({unit})" if unit else label
 
 
+def plural(count, noun):
+    """'1 error', '2 errors'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def compact(value):
     """A short axis label: 950, 1.2k, 35k, 1.5M."""
     magnitude = abs(value)
@@ -439,7 +444,7 @@ def cards(data, currency):
              ("after the plan", money(overview["recommended_per_day"], currency), "per day, cuts and caps included"),
              ("loss avoided by cuts and caps", money(avoided, currency), "over the window"),
              ("value gained by moves", money(moves, currency), "same spend, over the window"),
-             ("data alarms", f"{errors} errors", f"and {warnings} warnings: fix errors before acting")]
+             ("data alarms", plural(errors, "error"), f"and {plural(warnings, 'warning')}: fix errors before acting")]
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="card-label">{esc(a)}</div><div class="card-value">{esc(b)}</div>'
         f'<div class="card-note">{esc(c)}</div></div>' for a, b, c in items) + "</div>"

@@ -39,7 +39,8 @@ fi
 if [ -n "$shot" ]; then ensure_packages $NOA_BROWSER_PACKAGES; else ensure_packages; fi
 build_and_install
 start_cluster
-psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null || die "CREATE EXTENSION noa failed"
+psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null \
+	|| die "CREATE EXTENSION noa failed"
 if [ -z "$source" ]; then
 	log "loading the demo data"
 	psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f demo/generate.sql >/dev/null \
