@@ -6,7 +6,10 @@
 NOA_PG_MAJOR=${NOA_PG_MAJOR:-15}
 NOA_PG_BIN=${NOA_PG_BIN:-/usr/lib/postgresql/$NOA_PG_MAJOR/bin}
 NOA_PACKAGES="make gcc libc6-dev postgresql-$NOA_PG_MAJOR postgresql-server-dev-$NOA_PG_MAJOR
- libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl valgrind"
+ libgsl-dev postgresql-$NOA_PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl valgrind python3"
+# The browser that checks the HTML report (scripts/test.sh) and takes its screenshots, with a font.
+NOA_BROWSER_PACKAGES="chromium fonts-dejavu-core"
+NOA_PYTHON=/usr/bin/python3
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -105,4 +108,54 @@ stop_cluster() {
 	stop_cluster_in "$NOA_CLUSTER_DIR"
 	rm -rf "$NOA_CLUSTER_DIR"
 	NOA_CLUSTER_DIR=""
+}
+
+# Render noa's HTML report of a source table (documented layout) into OUT, from
+# the server in PGHOST/PGPORT/PGDATABASE: report/data.sql gathers noa's rows as
+# JSON, report/render.py turns them into one self-contained HTML file.
+# Usage: render_report OUT SOURCE [BUSINESS] [AS_OF]
+render_report() {
+	local out=$1 source=$2 business=${3:-} as_of=${4:-} json rc
+	json=$(mktemp /tmp/noa-report.XXXXXX)
+	psql -X -q -At -v source="$source" -v business="$business" -v as_of="$as_of" -f report/data.sql >"$json" \
+		&& "$NOA_PYTHON" report/render.py "$out" <"$json"
+	rc=$?
+	rm -f "$json"
+	return $rc
+}
+
+# Headless Chromium on a local HTML file with a fresh profile and no network
+# services; extra arguments (e.g. --dump-dom, --screenshot=FILE) come first.
+# Usage: run_chromium HTML ARGS...
+run_chromium() {
+	local html profile rc
+	html=$(realpath "$1"); shift
+	profile=$(mktemp -d /tmp/noa-chromium.XXXXXX)
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
+		--user-data-dir="$profile" "$@" "file://$html"
+	rc=$?
+	rm -rf "$profile"
+	return $rc
+}
+
+# Open the report in headless Chromium: read its rendering self-check back from
+# the DOM (charts drawn, no text outside its box or overlapping, no console
+# message, no network request), take a full-page screenshot into SHOT and check
+# it (no screenshot when SHOT is -).  Prints 'ok'/'not ok' lines and
+# 'browser: N passed, M failed'.
+# Usage: browser_check_report HTML SHOT
+browser_check_report() {
+	local html=$1 shot=$2 dir height rc
+	dir=$(mktemp -d /tmp/noa-browser.XXXXXX)
+	run_chromium "$html" --window-size=1280,900 --enable-logging=stderr --v=0 --dump-dom \
+		>"$dir/dom.html" 2>"$dir/chromium.log"
+	if [ "$shot" != - ]; then
+		height=$("$NOA_PYTHON" report/check_dom.py --height "$dir/dom.html")
+		[ "${height:-0}" -gt 0 ] 2>/dev/null || height=900
+		run_chromium "$html" --window-size=1280,"$height" --screenshot="$shot" >/dev/null 2>&1
+	fi
+	"$NOA_PYTHON" report/check_dom.py "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
+	rm -rf "$dir"
+	return $rc
 }
