@@ -7,6 +7,21 @@ set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
+# pg_prove on DIR in database DB; sets prove_pass and prove_fail (tests), prints the tail.
+run_pg_prove() {
+	local out rc tests
+	out=$(PGDATABASE=$1 pg_prove --ext .sql -f "$2" 2>&1); rc=$?
+	printf '%s\n' "$out" | tail -40
+	tests=$(printf '%s\n' "$out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
+	prove_fail=0
+	if [ $rc -ne 0 ]; then
+		prove_fail=$(printf '%s\n' "$out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+		[ "$prove_fail" -gt 0 ] || prove_fail=1
+	fi
+	prove_pass=$(( ${tests:-0} - prove_fail )); [ $prove_pass -ge 0 ] || prove_pass=0
+	return $rc
+}
+
 ensure_packages
 build_and_install
 
@@ -51,22 +66,30 @@ tapdb=noa_pgtap_$$
 psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $tapdb" >/dev/null || die "cannot create $tapdb"
 psql -q -X -v ON_ERROR_STOP=1 -d "$tapdb" -c "CREATE EXTENSION pgtap; CREATE EXTENSION noa;" >/dev/null \
 	|| die "cannot create extensions pgtap and noa in $tapdb"
-tap_out=$(PGDATABASE=$tapdb pg_prove --ext .sql -f test/pgtap/ 2>&1); tap_rc=$?
-printf '%s\n' "$tap_out" | tail -40
+run_pg_prove "$tapdb" test/pgtap/ || fail=1
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $tapdb" >/dev/null 2>&1
-tap_tests=$(printf '%s\n' "$tap_out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
-[ -n "$tap_tests" ] || tap_tests=0
-tap_fail=0
-if [ $tap_rc -ne 0 ]; then
-	fail=1
-	tap_fail=$(printf '%s\n' "$tap_out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
-	[ "$tap_fail" -gt 0 ] || tap_fail=1
-fi
-tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
+tap_pass=$prove_pass; tap_fail=$prove_fail
+
+# The demo database the reader's examples run on: the demo data and its
+# Fivetran-shaped copy (examples/fivetran/demo_copy.sql).
+demodb=noa_demo_$$
+log "README examples: every \`\`\`sql block of README.md on the demo data, then test/readme"
+psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $demodb" >/dev/null || die "cannot create $demodb"
+psql -q -X -v ON_ERROR_STOP=1 -d "$demodb" -c "SET client_min_messages = warning" -c "CREATE EXTENSION pgtap" \
+	-c "CREATE EXTENSION noa" -f demo/generate.sql -f examples/fivetran/demo_copy.sql >/dev/null \
+	|| die "cannot load the demo data into $demodb"
+readme_out=$(PGDATABASE=$demodb bash scripts/readme-sql.sh README.md 2>&1) || fail=1
+printf '%s\n' "$readme_out" | grep -v '^ok '
+readme_pass=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+readme_fail=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$readme_pass" ] || { readme_pass=0; readme_fail=1; fail=1; }
+run_pg_prove "$demodb" test/readme/ || fail=1
+readme_pass=$((readme_pass + prove_pass)); readme_fail=$((readme_fail + prove_fail))
+psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
 
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
