@@ -74,6 +74,9 @@ tap_pass=$prove_pass; tap_fail=$prove_fail
 # Fivetran-shaped copy (examples/fivetran/demo_copy.sql).
 demodb=noa_demo_$$
 log "README examples: every \`\`\`sql block of README.md on the demo data, then test/readme"
+# README's grants example creates the role noa_analyst (cluster-wide): drop it before and after.
+drop_analyst() { psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP ROLE IF EXISTS noa_analyst" >/dev/null 2>&1; }
+drop_analyst
 psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $demodb" >/dev/null || die "cannot create $demodb"
 psql -q -X -v ON_ERROR_STOP=1 -d "$demodb" -c "SET client_min_messages = warning" -c "CREATE EXTENSION pgtap" \
 	-c "CREATE EXTENSION noa" -f demo/generate.sql -f examples/fivetran/demo_copy.sql >/dev/null \
@@ -86,6 +89,7 @@ readme_fail=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed
 run_pg_prove "$demodb" test/readme/ || fail=1
 readme_pass=$((readme_pass + prove_pass)); readme_fail=$((readme_fail + prove_fail))
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
+drop_analyst
 
 stop_cluster
 total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass))
