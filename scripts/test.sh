@@ -22,7 +22,8 @@ run_pg_prove() {
 	return $rc
 }
 
-ensure_packages
+# The client type test's drivers (scripts/client-types.sh); npm only when no npm is installed.
+ensure_packages python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless $(command -v npm >/dev/null || echo npm)
 build_and_install
 
 fail=0
@@ -88,12 +89,20 @@ readme_fail=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed
 [ -n "$readme_pass" ] || { readme_pass=0; readme_fail=1; fail=1; }
 run_pg_prove "$demodb" test/readme/ || fail=1
 readme_pass=$((readme_pass + prove_pass)); readme_fail=$((readme_fail + prove_fail))
+
+log "client types: every analyst-facing function through psycopg2, pgjdbc and node-postgres"
+clients_out=$(PGDATABASE=$demodb bash scripts/client-types.sh 2>&1) || fail=1
+printf '%s\n' "$clients_out" | grep -v '^ok '
+clients_pass=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+clients_fail=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$clients_pass" ] || { clients_pass=0; clients_fail=1; fail=1; }
+
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
 drop_analyst
 
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
