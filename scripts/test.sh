@@ -22,8 +22,9 @@ run_pg_prove() {
 	return $rc
 }
 
-# The client type test's drivers (scripts/client-types.sh); npm only when no npm is installed.
-ensure_packages python3-psycopg2 libpostgresql-jdbc-java default-jdk-headless $(command -v npm >/dev/null || echo npm)
+# The client type test's drivers (scripts/client-types.sh) and the dbt example's runner
+# (scripts/dbt_example.py); npm only when no npm is installed.
+ensure_packages python3-psycopg2 python3-yaml libpostgresql-jdbc-java default-jdk-headless $(command -v npm >/dev/null || echo npm)
 build_and_install
 
 fail=0
@@ -97,12 +98,19 @@ clients_pass=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) pas
 clients_fail=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 [ -n "$clients_pass" ] || { clients_pass=0; clients_fail=1; fail=1; }
 
+log "dbt example (examples/dbt): models in dependency order through psql, then its tests"
+dbt_out=$(PGDATABASE=$demodb /usr/bin/python3 scripts/dbt_example.py examples/dbt 2>&1) || fail=1
+printf '%s\n' "$dbt_out" | grep -v '^ok '
+dbt_pass=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+dbt_fail=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$dbt_pass" ] || { dbt_pass=0; dbt_fail=1; fail=1; }
+
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
 drop_analyst
 
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass + dbt_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail + dbt_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed; dbt example $dbt_pass passed, $dbt_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]
