@@ -21,8 +21,8 @@ trap 'rm -rf "$work"' EXIT
 
 # One file per block: <work>/<line>.<run|skip>.sql, line = the opening fence's line number.
 awk -v dir="$work" '
-	!inblock && /^[ \t]*```[ \t]*sql([ \t]|$)/ {
-		info = $0; sub(/^[ \t]*```[ \t]*sql/, "", info)
+	!inblock && tolower($0) ~ /^[ \t]*```[ \t]*sql([ \t]|$)/ {
+		info = tolower($0); sub(/^[ \t]*```[ \t]*sql/, "", info)
 		kind = (info ~ /(signature|norun)/) ? "skip" : "run"
 		out = sprintf("%s/%06d.%s.sql", dir, NR, kind); inblock = 1; next
 	}
