@@ -8,6 +8,9 @@
 # Blocks that are not meant to run (a function signature, a template with
 # placeholders) say so on their opening fence:   ```sql signature
 # (any info string after `sql` that contains the word "signature" or "norun").
+# When a plain ``` block follows a runnable block (only blank lines between),
+# it is the output README shows: psql's aligned output (no row-count footer,
+# trailing blanks and empty lines ignored) must equal it.
 #
 # Usage: scripts/readme-sql.sh [FILE]   (PGHOST/PGPORT/PGDATABASE name the database)
 # Prints one line per block ("ok"/"not ok"/"skip") and, last,
@@ -20,16 +23,28 @@ work=$(mktemp -d /tmp/noa-readme.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 # One file per block: <work>/<line>.<run|skip>.sql, line = the opening fence's line number.
+# A plain ``` block right after a runnable one (only blank lines between) is the output
+# README shows for it: kept as <work>/<line>.run.expected and compared with psql's.
 awk -v dir="$work" '
-	!inblock && tolower($0) ~ /^[ \t]*```[ \t]*sql([ \t]|$)/ {
+	function sql_fence(s) { return tolower(s) ~ /^[ \t]*```[ \t]*sql([ \t]|$)/ }
+	function close_fence(s) { return s ~ /^[ \t]*```[ \t]*$/ }
+	state == 2 && /^[ \t]*$/ { next }
+	state == 2 && close_fence($0) { expf = last ".expected"; printf "" > expf; state = 3; next }
+	state == 2 { state = 0 }
+	state == 3 && close_fence($0) { close(expf); state = 0; next }
+	state == 3 { print > expf; next }
+	state == 0 && sql_fence($0) {
 		info = tolower($0); sub(/^[ \t]*```[ \t]*sql/, "", info)
 		kind = (info ~ /(signature|norun)/) ? "skip" : "run"
-		out = sprintf("%s/%06d.%s.sql", dir, NR, kind); inblock = 1; next
+		out = sprintf("%s/%06d.%s.sql", dir, NR, kind); printf "" > out; state = 1; next
 	}
-	inblock && /^[ \t]*```[ \t]*$/ { close(out); inblock = 0; next }
-	inblock { print > out }
-	END { if (inblock) { printf "unterminated ```sql block opened at line %d\n", substr(out, length(dir) + 2, 6) + 0 > "/dev/stderr"; exit 3 } }
+	state == 1 && close_fence($0) { close(out); state = (kind == "run") ? 2 : 0; last = dir "/" sprintf("%06d", substr(out, length(dir) + 2, 6) + 0) ".run"; next }
+	state == 1 { print > out }
+	END { if (state == 1 || state == 3) { printf "unterminated ``` block near the end of the file\n" > "/dev/stderr"; exit 3 } }
 ' "$file" || { echo "readme: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
+# Output as compared: trailing blanks and trailing empty lines dropped.
+norm() { awk '{ sub(/[ \t]+$/, ""); l[NR] = $0 } END { n = NR; while (n > 0 && l[n] == "") n--; for (i = 1; i <= n; i++) print l[i] }' "$1"; }
 
 pass=0; fail=0; skip=0
 for f in "$work"/*.sql; do
@@ -39,8 +54,16 @@ for f in "$work"/*.sql; do
 	if [ "$kind" = skip ]; then
 		skip=$((skip + 1)); echo "skip $file:$line (marked signature) $first"; continue
 	fi
-	if err=$(psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f "$f" 2>&1 >/dev/null); then
-		pass=$((pass + 1)); echo "ok $file:$line $first"
+	expected=${f%.sql}.expected
+	if err=$(psql -X -q -v ON_ERROR_STOP=1 -P pager=off -P footer=off -f "$f" 2>&1 >"$work/actual"); then
+		if [ -f "$expected" ] && ! out_diff=$(diff <(norm "$expected") <(norm "$work/actual")); then
+			fail=$((fail + 1)); echo "not ok $file:$line $first"
+			echo "    the output differs from the one shown below the block (< README, > now):"
+			printf '%s\n' "$out_diff" | head -30 | sed 's/^/    /'
+		else
+			shown=""; [ -f "$expected" ] && shown=" (output as shown)"
+			pass=$((pass + 1)); echo "ok $file:$line $first$shown"
+		fi
 	else
 		fail=$((fail + 1)); echo "not ok $file:$line $first"
 		# the error, with psql's "psql:<block file>:N:" turned into the README's own line number
