@@ -122,7 +122,7 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) m * n_obs);
 		memcpy(w->dnorm, dnorm0, sizeof(double) * nm);
 		kpi_work_set_y(w, ystar);
-		rc = kpi_search(w, 0, 1, 1.0, &rng, &obj);
+		rc = kpi_search(w, 0, 1, 4, 1.0, &rng, &obj);
 		if (rc != KPI_OK)
 			break;
 		for (a = 0; a < na; a++)

@@ -282,7 +282,7 @@ fit_work(kpi_work *w, int starts, int *used)
 
 		kpi_rng_seed(&rng, UINT64_C(0x6e6f61) + (uint64_t) s);
 		init_start(w, s, &rng);
-		rc = kpi_search(w, 3, 3, 1.0, &rng, &obj);
+		rc = kpi_search(w, 3, 3, 4, 1.0, &rng, &obj);
 		if (rc != KPI_OK)
 			break;
 		if (obj < best_obj)
@@ -650,7 +650,7 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 	if (left == 0)
 		return KPI_ERR_NO_MEDIA;
 	kpi_design_choose(model, model->n, &design);
-	if (model->n_obs < design.q + left + 2)
+	if (model->n_obs <= design.q + 3 * left)
 		return KPI_ERR_TOO_FEW;
 	if (model->n_obs < 2 * (design.q + 3 * left))
 		err |= kpi_add_warning(model, KPI_W_FEW_ROWS, -1, -1,
@@ -705,7 +705,7 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 	}
 	if (rc == KPI_OK)
 	{
-		replicates = opt->replicates > 0 ? opt->replicates : (left <= 10 ? 200 : 100);
+		replicates = opt->replicates > 0 ? opt->replicates : 100;
 		w->interrupted = opt->interrupted;
 		rc = kpi_bootstrap(model, w, replicates);
 	}

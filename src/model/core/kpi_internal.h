@@ -81,10 +81,10 @@ void		kpi_base_coefficients(const kpi_work *w, double *gamma);
 /*
  * Nonlinear search from the current parameters: `grid` coordinate sweeps over
  * the full grid then pattern refinement with `rounds` step halvings starting at
- * `step_scale` times the default steps.  Returns KPI_OK or KPI_ERR_INTERRUPTED;
+ * `step_scale` times the default steps, at most `sweeps` sweeps per round.  Returns KPI_OK or KPI_ERR_INTERRUPTED;
  * *objective receives the final penalised SSR.
  */
-int			kpi_search(kpi_work *w, int grid, int rounds, double step_scale,
+int			kpi_search(kpi_work *w, int grid, int rounds, int sweeps, double step_scale,
 					   kpi_rng *order_rng, double *objective);
 
 /* Search bounds and defaults (shared with the flagging of boundary fits). */

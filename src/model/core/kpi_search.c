@@ -229,7 +229,7 @@ sweep(kpi_work *w, int use_grid, double step_scale, kpi_rng *rng)
 
 /* Grid sweeps, then pattern rounds with halving steps, each followed by a joint β solve. */
 int
-kpi_search(kpi_work *w, int grid, int rounds, double step_scale, kpi_rng *order_rng,
+kpi_search(kpi_work *w, int grid, int rounds, int sweeps, double step_scale, kpi_rng *order_rng,
 		   double *objective)
 {
 	double		obj = kpi_solve_beta(w),
@@ -251,7 +251,7 @@ kpi_search(kpi_work *w, int grid, int rounds, double step_scale, kpi_rng *order_
 	{
 		double		scale = step_scale / (double) (1 << round);
 
-		for (it = 0; it < 4; it++)
+		for (it = 0; it < sweeps; it++)
 		{
 			if (w->interrupted && w->interrupted(w->interrupt_arg))
 				return KPI_ERR_INTERRUPTED;

@@ -5,34 +5,35 @@
 
 #include <math.h>
 
-/* Normalised geometric adstock, finite window (see kpi_transform.h). */
+/*
+ * Normalised geometric adstock, finite window (see kpi_transform.h), in O(n):
+ * S_t = α S_{t-1} + x_t − α^L x_{t-L} is the window sum, divided by Σ α^l
+ * (clamped at 0 against rounding after a burst of spend ends).
+ */
 void
 kpi_adstock(const double *x, int n, double alpha, int lag, double *out)
 {
-	double		w[512];
-	double		total = 0.0;
+	double		total = 0.0,
+				w = 1.0,
+				tail,
+				s = 0.0;
 	int			l,
 				t;
 
-	if (lag > 512)
-		lag = 512;
 	if (lag < 1)
 		lag = 1;
 	for (l = 0; l < lag; l++)
 	{
-		w[l] = l == 0 ? 1.0 : w[l - 1] * alpha;
-		total += w[l];
+		total += w;
+		w *= alpha;
 	}
-	for (l = 0; l < lag; l++)
-		w[l] /= total;
+	tail = w;					/* α^L */
 	for (t = 0; t < n; t++)
 	{
-		double		acc = 0.0;
-		int			lmax = t + 1 < lag ? t + 1 : lag;
-
-		for (l = 0; l < lmax; l++)
-			acc += w[l] * x[t - l];
-		out[t] = acc;
+		s = alpha * s + x[t] - (t >= lag ? tail * x[t - lag] : 0.0);
+		if (s < 0.0)
+			s = 0.0;
+		out[t] = s / total;
 	}
 }
 
