@@ -650,6 +650,7 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 	if (left == 0)
 		return KPI_ERR_NO_MEDIA;
 	kpi_design_choose(model, model->n, &design);
+	model->q = design.q;
 	if (model->n_obs <= design.q + 3 * left)
 		return KPI_ERR_TOO_FEW;
 	if (model->n_obs < 2 * (design.q + 3 * left))
