@@ -73,9 +73,9 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 	double	   *fitted = malloc(sizeof(double) * (n_obs + 1));
 	double	   *resid = malloc(sizeof(double) * (n_obs + 1));
 	double	   *ystar = malloc(sizeof(double) * (n_obs + 1));
-	double	   *saved = malloc(sizeof(double) * (4 * nm + 1));
-	double	   *ftil0 = malloc(sizeof(double) * ((size_t) m * n_obs + 1));
-	double	   *dnorm0 = malloc(sizeof(double) * (nm + 1));
+	double	   *saved = malloc(sizeof(double) * (4 * nm + 2));
+	double	   *ftil0 = malloc(sizeof(double) * ((size_t) (m + 1) * n_obs + 1));
+	double	   *dnorm0 = malloc(sizeof(double) * (2 * nm + 2));
 	double	   *draws = malloc(sizeof(double) * ((size_t) replicates * na * 6 + 1));
 	double	   *curve = malloc(sizeof(double) * (w->n + 1));
 	double		mean = 0.0;
@@ -99,9 +99,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 	memcpy(saved, w->alpha, sizeof(double) * nm);
 	memcpy(saved + nm, w->logc, sizeof(double) * nm);
 	memcpy(saved + 2 * nm, w->shape, sizeof(double) * nm);
-	memcpy(saved + 3 * nm, w->beta, sizeof(double) * nm);
-	memcpy(ftil0, w->ftil, sizeof(double) * (size_t) m * n_obs);
-	memcpy(dnorm0, w->dnorm, sizeof(double) * nm);
+	memcpy(saved + 3 * nm, w->beta, sizeof(double) * (nm + 1));
+	memcpy(ftil0, w->ftil, sizeof(double) * (size_t) (m + 1) * n_obs);
+	memcpy(dnorm0, w->dnorm, sizeof(double) * (nm + 1));
+	memcpy(dnorm0 + nm + 1, w->ridge, sizeof(double) * nm);
 	kpi_rng_seed(&rng, UINT64_C(0x626f6f74));
 	for (b = 0; b < replicates; b++)
 	{
@@ -118,9 +119,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->alpha, saved, sizeof(double) * nm);
 		memcpy(w->logc, saved + nm, sizeof(double) * nm);
 		memcpy(w->shape, saved + 2 * nm, sizeof(double) * nm);
-		memcpy(w->beta, saved + 3 * nm, sizeof(double) * nm);
-		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) m * n_obs);
-		memcpy(w->dnorm, dnorm0, sizeof(double) * nm);
+		memcpy(w->beta, saved + 3 * nm, sizeof(double) * (nm + 1));
+		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) (m + 1) * n_obs);
+		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
+		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
 		kpi_work_set_y(w, ystar);
 		rc = kpi_search(w, 0, 1, 4, 1.0, &rng, &obj);
 		if (rc != KPI_OK)
@@ -190,9 +192,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->alpha, saved, sizeof(double) * nm);
 		memcpy(w->logc, saved + nm, sizeof(double) * nm);
 		memcpy(w->shape, saved + 2 * nm, sizeof(double) * nm);
-		memcpy(w->beta, saved + 3 * nm, sizeof(double) * nm);
-		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) m * n_obs);
-		memcpy(w->dnorm, dnorm0, sizeof(double) * nm);
+		memcpy(w->beta, saved + 3 * nm, sizeof(double) * (nm + 1));
+		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) (m + 1) * n_obs);
+		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
+		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
 	}
 done:
 	free(fitted);

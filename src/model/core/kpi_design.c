@@ -34,20 +34,24 @@ kpi_design_row(const kpi_model *model, const kpi_design *design, int t, double *
 	int			j = 0,
 				h;
 
+	/*
+	 * Trend and day-of-week terms are centred (over a uniform calendar), so the
+	 * intercept is the average organic level, which the fit keeps ≥ 0.
+	 */
 	row[j++] = 1.0;
-	row[j++] = tau;
+	row[j++] = tau - 0.5;
 	for (h = 1; h <= design->n_knots; h++)
 	{
 		double		knot = (double) h / (design->n_knots + 1);
 
-		row[j++] = tau > knot ? tau - knot : 0.0;
+		row[j++] = (tau > knot ? tau - knot : 0.0) - 0.5 * (1.0 - knot) * (1.0 - knot);
 	}
 	if (design->weekly)
 	{
 		int			dow = ((day % 7) + 7) % 7;
 
 		for (h = 1; h < 7; h++)
-			row[j++] = dow == h ? 1.0 : 0.0;
+			row[j++] = (dow == h ? 1.0 : 0.0) - 1.0 / 7.0;
 	}
 	for (h = 1; h <= design->harmonics; h++)
 	{
@@ -60,7 +64,11 @@ kpi_design_row(const kpi_model *model, const kpi_design *design, int t, double *
 		row[j++] = model->control[(size_t) h * model->n + t];
 }
 
-/* Orthonormalise the base columns (modified Gram–Schmidt, twice), dropping dependent ones. */
+/*
+ * Orthonormalise the base columns except the intercept (modified Gram–Schmidt,
+ * twice), dropping dependent ones.  The intercept is solved with the media
+ * effects under μ ≥ 0 instead (see kpi_solve_beta).
+ */
 static void
 orthonormalise(kpi_work *w, const double *X)
 {
@@ -74,7 +82,8 @@ orthonormalise(kpi_work *w, const double *X)
 	int		   *col_of = malloc(sizeof(int) * (q > 0 ? q : 1));
 
 	w->r = 0;
-	for (j = 0; j < q; j++)
+	w->kept[0] = -1;
+	for (j = 1; j < q; j++)
 	{
 		double	   *v = w->Q + (size_t) w->r * n;
 		double		norm0 = 0.0,
@@ -160,21 +169,23 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 	w->shape = calloc(m + 1, sizeof(double));
 	w->beta = calloc(m + 1, sizeof(double));
 	w->family = calloc(m + 1, sizeof(int));
-	w->ftil = calloc((size_t) m * no + 1, sizeof(double));
+	w->ftil = calloc((size_t) (m + 1) * no + 1, sizeof(double));
 	w->dnorm = calloc(m + 1, sizeof(double));
+	w->ridge = calloc(m + 1, sizeof(double));
 	w->e = malloc(sizeof(double) * (no + 1));
 	w->adst = malloc(sizeof(double) * (n + 1));
 	w->loga = malloc(sizeof(double) * (n + 1));
 	w->feat = malloc(sizeof(double) * (n + 1));
 	w->fobs = malloc(sizeof(double) * (no + 1));
 	w->proj = malloc(sizeof(double) * (design->q + 1));
-	w->gram = malloc(sizeof(double) * ((size_t) m * m + 1));
-	w->rhs = malloc(sizeof(double) * (m + 1));
+	w->gram = malloc(sizeof(double) * (2 * (size_t) m * m + 1));
+	w->rhs = malloc(sizeof(double) * (2 * m + 2));
+	w->proj_g = malloc(sizeof(double) * (m + 1));
 	X = malloc(sizeof(double) * ((size_t) no * design->q + 1));
 	row = malloc(sizeof(double) * (design->q + 1));
 	if (!w->obs || !w->y || !w->ytil || !w->Q || !w->R || !w->kept || !w->active || !w->scale ||
-		!w->alpha || !w->logc || !w->shape || !w->beta || !w->family || !w->ftil || !w->dnorm || !w->e ||
-		!w->adst || !w->loga || !w->feat || !w->fobs || !w->proj || !w->gram || !w->rhs || !X || !row)
+		!w->alpha || !w->logc || !w->shape || !w->beta || !w->family || !w->ftil || !w->dnorm || !w->ridge || !w->e ||
+		!w->adst || !w->loga || !w->feat || !w->fobs || !w->proj || !w->gram || !w->rhs || !w->proj_g || !X || !row)
 	{
 		free(X);
 		free(row);
@@ -208,6 +219,18 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 			}
 		w->scale[k] = cnt > 0 ? sum / cnt : 1.0;
 	}
+	/* the intercept's column, residualised: row m of ftil */
+	{
+		double	   *c = w->ftil + (size_t) m * w->n_obs;
+		double		d = 0.0;
+
+		for (t = 0; t < w->n_obs; t++)
+			c[t] = 1.0;
+		kpi_project_out(w, c);
+		for (t = 0; t < w->n_obs; t++)
+			d += c[t] * c[t];
+		w->dnorm[m] = d > 1e-9 * w->n_obs ? d : 0.0;
+	}
 	kpi_work_set_y(w, w->y);
 	return w;
 }
@@ -233,6 +256,7 @@ kpi_work_free(kpi_work *w)
 	free(w->family);
 	free(w->ftil);
 	free(w->dnorm);
+	free(w->ridge);
 	free(w->e);
 	free(w->adst);
 	free(w->loga);
@@ -241,6 +265,7 @@ kpi_work_free(kpi_work *w)
 	free(w->proj);
 	free(w->gram);
 	free(w->rhs);
+	free(w->proj_g);
 	free(w);
 }
 
@@ -285,6 +310,26 @@ kpi_channel_curve(const kpi_work *w, int k, int family, double alpha, double log
 	kpi_saturate(w->adst, w->n, family, w->scale[k] * exp(logc), shape, out);
 }
 
+/*
+ * Ridge weight of a residualised feature: its squared norm once the intercept
+ * is also removed, so the penalty scales with the variation the effect is
+ * estimated from, not with the channel's average level.
+ */
+static double
+ridge_weight(const kpi_work *w, const double *f, double d)
+{
+	const double *c = w->ftil + (size_t) w->m * w->n_obs;
+	double		cc = w->dnorm[w->m],
+				h = 0.0;
+	int			i;
+
+	if (cc <= 0.0)
+		return d;
+	for (i = 0; i < w->n_obs; i++)
+		h += f[i] * c[i];
+	return d - h * h / cc > 0.0 ? d - h * h / cc : 0.0;
+}
+
 /* Set channel k's parameters and its residualised feature and norm. */
 void
 kpi_set_channel(kpi_work *w, int k, int family, double alpha, double logc, double shape)
@@ -304,6 +349,7 @@ kpi_set_channel(kpi_work *w, int k, int family, double alpha, double logc, doubl
 	for (i = 0; i < w->n_obs; i++)
 		d += f[i] * f[i];
 	w->dnorm[k] = d;
+	w->ridge[k] = ridge_weight(w, f, d);
 }
 
 /* Residual e = ỹ − Σ β f̃ and the penalised objective. */
@@ -315,6 +361,13 @@ refresh_residual(kpi_work *w)
 	double		obj = 0.0;
 
 	memcpy(w->e, w->ytil, sizeof(double) * w->n_obs);
+	if (w->beta[w->m] != 0.0)
+	{
+		const double *c = w->ftil + (size_t) w->m * w->n_obs;
+
+		for (i = 0; i < w->n_obs; i++)
+			w->e[i] -= w->beta[w->m] * c[i];
+	}
 	for (a = 0; a < w->n_active; a++)
 	{
 		int			k = w->active[a];
@@ -324,16 +377,56 @@ refresh_residual(kpi_work *w)
 			continue;
 		for (i = 0; i < w->n_obs; i++)
 			w->e[i] -= w->beta[k] * f[i];
-		obj += KPI_RIDGE * w->dnorm[k] * w->beta[k] * w->beta[k];
+		obj += KPI_RIDGE * w->ridge[k] * w->beta[k] * w->beta[k];
 	}
 	for (i = 0; i < w->n_obs; i++)
 		obj += w->e[i] * w->e[i];
 	return obj;
 }
 
+/* Projected coordinate descent for β ≥ 0 minimising β'Gβ − 2g'β (G positive definite). */
+static void
+coordinate_descent(const double *G, const double *g, int na, const int *cols, double *beta)
+{
+	int			sweep,
+				a,
+				b;
+
+	for (sweep = 0; sweep < 20000; sweep++)
+	{
+		double		change = 0.0,
+					size = 0.0;
+
+		for (a = 0; a < na; a++)
+		{
+			int			k = cols[a];
+			double		s = g[a],
+						nb;
+
+			if (G[a * na + a] <= 0.0)
+			{
+				beta[k] = 0.0;
+				continue;
+			}
+			for (b = 0; b < na; b++)
+				if (b != a)
+					s -= G[a * na + b] * beta[cols[b]];
+			nb = s > 0.0 ? s / G[a * na + a] : 0.0;
+			change += fabs(nb - beta[k]) * sqrt(G[a * na + a]);
+			size += fabs(nb) * sqrt(G[a * na + a]);
+			beta[k] = nb;
+		}
+		if (change <= 1e-13 * (size + 1e-300))
+			break;
+	}
+}
+
 /*
- * β ≥ 0 minimising ‖ỹ − F̃β‖² + ρ Σ ‖f̃_k‖² β_k²: projected coordinate descent on
- * the Gram matrix (strictly convex, so the answer is unique and start-free).
+ * β ≥ 0 and intercept μ ≥ 0 minimising ‖ỹ − F̃β − μc̃‖² + ρ Σ ‖f̃_k‖² β_k².
+ * First with μ free (projected out of the Gram matrix exactly, so the
+ * coordinate descent only sees channel-to-channel correlation); if that μ is
+ * negative, the constraint binds and μ = 0.  Strictly convex in β, so the
+ * answer is unique and start-free.
  */
 double
 kpi_solve_beta(kpi_work *w)
@@ -341,19 +434,31 @@ kpi_solve_beta(kpi_work *w)
 	int			na = w->n_active,
 				a,
 				b,
-				i,
-				sweep;
+				i;
 	double	   *G = w->gram,
-			   *g = w->rhs;
+			   *g = w->rhs,
+			   *h = w->rhs + na,
+			   *Gc = w->gram + (size_t) na * na;
+	const double *c = w->ftil + (size_t) w->m * w->n_obs;
+	double		cc = w->dnorm[w->m],
+				yc = 0.0,
+				mu;
 
+	for (i = 0; i < w->n_obs; i++)
+		yc += w->ytil[i] * c[i];
 	for (a = 0; a < na; a++)
 	{
 		const double *fa = w->ftil + (size_t) w->active[a] * w->n_obs;
-		double		dot = 0.0;
+		double		dot = 0.0,
+					dc = 0.0;
 
 		for (i = 0; i < w->n_obs; i++)
+		{
 			dot += fa[i] * w->ytil[i];
+			dc += fa[i] * c[i];
+		}
 		g[a] = dot;
+		h[a] = dc;
 		for (b = 0; b <= a; b++)
 		{
 			const double *fb = w->ftil + (size_t) w->active[b] * w->n_obs;
@@ -363,39 +468,37 @@ kpi_solve_beta(kpi_work *w)
 				dot += fa[i] * fb[i];
 			G[a * na + b] = G[b * na + a] = dot;
 		}
-		G[a * na + a] *= 1.0 + KPI_RIDGE;
 	}
-	for (sweep = 0; sweep < 20000; sweep++)
+	mu = 0.0;
+	if (cc > 0.0)
 	{
-		double		change = 0.0,
-					size = 0.0;
+		double	   *gc = w->proj_g;
 
 		for (a = 0; a < na; a++)
 		{
-			int			k = w->active[a];
-			double		s = g[a],
-						nb;
-
-			if (G[a * na + a] <= 0.0)
-			{
-				w->beta[k] = 0.0;
-				continue;
-			}
+			gc[a] = g[a] - h[a] * yc / cc;
 			for (b = 0; b < na; b++)
-				if (b != a)
-					s -= G[a * na + b] * w->beta[w->active[b]];
-			nb = s > 0.0 ? s / G[a * na + a] : 0.0;
-			change += fabs(nb - w->beta[k]) * sqrt(G[a * na + a]);
-			size += fabs(nb) * sqrt(G[a * na + a]);
-			w->beta[k] = nb;
+				Gc[a * na + b] = G[a * na + b] - h[a] * h[b] / cc
+					+ (a == b ? KPI_RIDGE * w->ridge[w->active[a]] : 0.0);
 		}
-		if (change <= 1e-12 * (size + 1e-300))
-			break;
+		coordinate_descent(Gc, gc, na, w->active, w->beta);
+		mu = yc;
+		for (a = 0; a < na; a++)
+			mu -= h[a] * w->beta[w->active[a]];
+		mu /= cc;
 	}
+	if (!(mu > 0.0))
+	{
+		mu = 0.0;
+		for (a = 0; a < na; a++)
+			G[a * na + a] += KPI_RIDGE * w->ridge[w->active[a]];
+		coordinate_descent(G, g, na, w->active, w->beta);
+	}
+	w->beta[w->m] = mu;
 	return refresh_residual(w);
 }
 
-/* γ for the KPI minus current media: R γ_kept = Q' (y − Σ β f). */
+/* γ: the intercept μ, and R γ_kept = Q' (y − μ − Σ β f) for the other base terms. */
 void
 kpi_base_coefficients(const kpi_work *w, double *gamma)
 {
@@ -417,6 +520,8 @@ kpi_base_coefficients(const kpi_work *w, double *gamma)
 		return;
 	}
 	memcpy(v, w->y, sizeof(double) * n);
+	for (t = 0; t < n; t++)
+		v[t] -= w->beta[w->m];
 	for (a = 0; a < w->n_active; a++)
 	{
 		int			k = w->active[a];
@@ -448,6 +553,7 @@ kpi_base_coefficients(const kpi_work *w, double *gamma)
 	for (j = 0; j < w->design.q; j++)
 		if (w->kept[j] >= 0)
 			gamma[j] = qv[w->kept[j]];
+	gamma[0] = w->beta[w->m];
 	free(v);
 	free(qv);
 }

@@ -222,8 +222,8 @@ check_identifiability(kpi_model *model, kpi_work *w)
 		mean /= w->n_obs;
 		for (i = 0; i < w->n_obs; i++)
 		{
-			f[i] = x[w->obs[i]];
-			total += (f[i] - mean) * (f[i] - mean);
+			f[i] = x[w->obs[i]] - mean;
+			total += f[i] * f[i];
 		}
 		kpi_project_out(w, f);
 		for (i = 0; i < w->n_obs; i++)

@@ -8,7 +8,8 @@
 #include "kpi_model.h"
 #include "kpi_transform.h"
 
-#define KPI_RIDGE 1e-3			/* relative ridge on each β: ρ·‖f̃‖²·β² */
+#define KPI_MIN_VARYING 0.01	/* least share of a feature's norm that varies apart from the intercept */
+#define KPI_RIDGE 1e-3			/* relative ridge on each β: ρ·w_k·β² (see ridge_weight) */
 
 /* Which base terms the design has (the trend is scaled to n_train periods). */
 typedef struct kpi_design
@@ -39,14 +40,18 @@ typedef struct kpi_work
 	int			n_active;
 	int		   *active;			/* channel indices in the model */
 	double	   *scale;			/* m: mean positive spend per period */
-	double	   *alpha, *logc, *shape, *beta;	/* m each; κ = scale·exp(logc) */
+	double	   *alpha, *logc, *shape;	/* m each; κ = scale·exp(logc) */
+	double	   *beta;			/* m+1: effects, then the intercept μ ≥ 0 */
 	int		   *family;			/* m: KPI_SAT_* */
 	int			saturation;		/* requested family or KPI_SAT_AUTO */
-	double	   *ftil;			/* m × n_obs residualised current features */
-	double	   *dnorm;			/* m: ‖f̃‖² */
+	double	   *ftil;			/* (m+1) × n_obs residualised features; row m = intercept */
+	double	   *ridge;			/* m: ridge weight, ‖f̃‖² without the intercept's share */
+	double	   *dnorm;			/* m+1: ‖f̃‖² (0 for the intercept when it is not estimable) */
 	double	   *e;				/* n_obs residual ỹ - Σ β f̃ */
 	/* scratch */
 	double	   *adst, *loga, *feat, *fobs, *proj, *gram, *rhs;
+	double	   *proj_g;
+	double		rc;				/* r'c̃ of the channel being searched */
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_work;
@@ -72,7 +77,7 @@ void		kpi_channel_curve(const kpi_work *w, int k, int family, double alpha, doub
 /* Set channel k's parameters and refresh its residualised feature. */
 void		kpi_set_channel(kpi_work *w, int k, int family, double alpha, double logc, double shape);
 
-/* Joint non-negative ridge solve of every active β; refreshes e; returns the objective. */
+/* Joint non-negative solve of every active β and the intercept; refreshes e; returns the objective. */
 double		kpi_solve_beta(kpi_work *w);
 
 /* Base coefficients γ (q, dropped columns 0) for KPI minus the current media. */

@@ -25,31 +25,82 @@ static const double shape_grid[] = {0.6, 1.0, 1.6, 2.5};
 #define STEP_LOGS 0.25
 
 /*
- * Score of a candidate feature f (all n periods) against the partial residual
- * e (which is orthogonal to the base terms, so f'e = f̃'e): the drop in the
- * penalised SSR, −g²/(d(1+ρ)) for g = f̃'e > 0, else 0.  Lower is better.
+ * min over β ≥ 0, μ ≥ 0 of a11 β² + 2 a12 β μ + a22 μ² − 2 (b1 β + b2 μ):
+ * the candidate channel's effect and the intercept, all else fixed.  Returns
+ * the minimum (lower is better); a22 = 0 means no intercept.
  */
 static double
-score_feature(kpi_work *w, const double *f, const double *e)
+solve_pair(double a11, double a12, double a22, double b1, double b2, double *beta, double *mu)
+{
+	double		best,
+				x,
+				y,
+				v,
+				det = a11 * a22 - a12 * a12;
+
+	/* μ alone */
+	y = a22 > 0.0 && b2 > 0.0 ? b2 / a22 : 0.0;
+	*beta = 0.0;
+	*mu = y;
+	best = a22 * y * y - 2.0 * b2 * y;
+	/* β alone */
+	x = a11 > 0.0 && b1 > 0.0 ? b1 / a11 : 0.0;
+	v = a11 * x * x - 2.0 * b1 * x;
+	if (v < best)
+	{
+		best = v;
+		*beta = x;
+		*mu = 0.0;
+	}
+	/* both free */
+	if (a22 > 0.0 && det > 1e-12 * a11 * a22)
+	{
+		x = (b1 * a22 - b2 * a12) / det;
+		y = (a11 * b2 - a12 * b1) / det;
+		if (x >= 0.0 && y >= 0.0)
+		{
+			v = a11 * x * x + 2.0 * a12 * x * y + a22 * y * y - 2.0 * (b1 * x + b2 * y);
+			if (v < best)
+			{
+				best = v;
+				*beta = x;
+				*mu = y;
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * Score of a candidate feature f (all n periods) against r, the residual with
+ * neither the channel nor the intercept in it (r is orthogonal to the other
+ * base terms, so f'r = f̃'r and f'c̃ = f̃'c̃).  Lower is better.
+ */
+static double
+score_feature(kpi_work *w, const double *f, const double *r)
 {
 	int			i,
 				j,
 				n = w->n_obs;
+	const double *c = w->ftil + (size_t) w->m * n;
 	double		g = 0.0,
+				h = 0.0,
 				ff = 0.0,
 				pp = 0.0,
-				d;
+				d,
+				ridge,
+				beta,
+				mu;
 
 	for (i = 0; i < n; i++)
 	{
 		double		v = f[w->obs[i]];
 
 		w->fobs[i] = v;
-		g += v * e[i];
+		g += v * r[i];
+		h += v * c[i];
 		ff += v * v;
 	}
-	if (g <= 0.0)
-		return 0.0;
 	for (j = 0; j < w->r; j++)
 	{
 		const double *qj = w->Q + (size_t) j * n;
@@ -61,8 +112,17 @@ score_feature(kpi_work *w, const double *f, const double *e)
 	}
 	d = ff - pp;
 	if (d <= 1e-12 * ff)
+		d = 0.0;
+	ridge = w->dnorm[w->m] > 0.0 ? d - h * h / w->dnorm[w->m] : d;
+	/*
+	 * A shape whose response hardly varies (saturated at every observed spend)
+	 * is a second intercept: its level cannot be told from the baseline, so it
+	 * is not a candidate.
+	 */
+	if (ridge < KPI_MIN_VARYING * d)
 		return 0.0;
-	return -g * g / (d * (1.0 + KPI_RIDGE));
+	return solve_pair(d + KPI_RIDGE * (ridge > 0.0 ? ridge : 0.0), w->dnorm[w->m] > 0.0 ? h : 0.0,
+					  w->dnorm[w->m], g, w->rc, &beta, &mu);
 }
 
 /* Score of channel k at (α, ln c, s) against e. */
@@ -208,21 +268,30 @@ sweep(kpi_work *w, int use_grid, double step_scale, kpi_rng *rng)
 					logc = w->logc[k],
 					shape = w->shape[k],
 					score,
-					g = 0.0;
+					g = 0.0,
+					h = 0.0;
+		const double *c = w->ftil + (size_t) w->m * n;
 
-		/* partial residual without channel k */
+		/* partial residual without channel k and the intercept */
 		for (i = 0; i < n; i++)
-			w->e[i] += w->beta[k] * f[i];
+			w->e[i] += w->beta[k] * f[i] + w->beta[w->m] * c[i];
+		w->rc = 0.0;
+		for (i = 0; i < n; i++)
+			w->rc += w->e[i] * c[i];
 		score = score_params(w, k, family, alpha, logc, shape, w->e);
 		if (use_grid)
 			grid_channel(w, k, w->e, &family, &alpha, &logc, &shape, &score);
 		pattern_channel(w, k, w->e, step_scale, family, &alpha, &logc, &shape, &score);
 		kpi_set_channel(w, k, family, alpha, logc, shape);
 		for (i = 0; i < n; i++)
+		{
 			g += f[i] * w->e[i];
-		w->beta[k] = g > 0.0 && w->dnorm[k] > 0.0 ? g / (w->dnorm[k] * (1.0 + KPI_RIDGE)) : 0.0;
+			h += f[i] * c[i];
+		}
+		solve_pair(w->dnorm[k] + KPI_RIDGE * w->ridge[k], w->dnorm[w->m] > 0.0 ? h : 0.0, w->dnorm[w->m],
+				   g, w->rc, &w->beta[k], &w->beta[w->m]);
 		for (i = 0; i < n; i++)
-			w->e[i] -= w->beta[k] * f[i];
+			w->e[i] -= w->beta[k] * f[i] + w->beta[w->m] * c[i];
 	}
 	free(order);
 }
