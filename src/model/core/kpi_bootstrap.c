@@ -124,7 +124,7 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
 		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
 		kpi_work_set_y(w, ystar);
-		rc = kpi_search(w, 0, 1, 4, 1.0, &rng, &obj);
+		rc = kpi_search(w, 0, 2, 4, 2.0, &rng, &obj);
 		if (rc != KPI_OK)
 			break;
 		for (a = 0; a < na; a++)

@@ -174,7 +174,7 @@ grid_channel(kpi_work *w, int k, const double *e, int *best_family, double *best
 			double		s;
 
 			for (t = 0; t < w->n; t++)
-				w->feat[t] = w->adst[t] > 0.0 ? tanh(w->adst[t] / kappa) : 0.0;
+				w->feat[t] = w->adst[t] > 0.0 ? kpi_tanh_pos(w->adst[t] / kappa) : 0.0;
 			s = score_feature(w, w->feat, e);
 			if (s < *best_score)
 			{

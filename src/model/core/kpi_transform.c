@@ -61,6 +61,15 @@ kpi_hill_from_log(const double *log_a, int n, double log_kappa, double shape, do
 	}
 }
 
+/* tanh(z) for z ≥ 0 from one expm1 (cheaper than tanh, same accuracy). */
+double
+kpi_tanh_pos(double z)
+{
+	double		em = expm1(-2.0 * z);
+
+	return -em / (2.0 + em);
+}
+
 /* Saturation of every element by family. */
 void
 kpi_saturate(const double *a, int n, int family, double kappa, double shape, double *out)
@@ -70,7 +79,7 @@ kpi_saturate(const double *a, int n, int family, double kappa, double shape, dou
 	if (family == KPI_SAT_TANH)
 	{
 		for (t = 0; t < n; t++)
-			out[t] = a[t] > 0.0 ? tanh(a[t] / kappa) : 0.0;
+			out[t] = a[t] > 0.0 ? kpi_tanh_pos(a[t] / kappa) : 0.0;
 		return;
 	}
 	kpi_hill(a, n, kappa, shape, out);

@@ -20,6 +20,9 @@ void		kpi_adstock(const double *x, int n, double alpha, int lag, double *out);
 #define KPI_SAT_TANH 1			/* tanh(a / κ), s unused      (noa.curve family tanh; PyMC-Marketing's
 								 * logistic saturation with λ = 2/κ) */
 
+/* tanh(z) for z ≥ 0. */
+double		kpi_tanh_pos(double z);
+
 /* Saturation of every element by family. */
 void		kpi_saturate(const double *a, int n, int family, double kappa, double shape, double *out);
 
