@@ -19,6 +19,7 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/memutils.h"
 
 #include "noa.h"
@@ -548,13 +549,16 @@ build_model(KpiState *state, int32 *rank, int32 m, int32 c)
 			else if (fabs(model->kpi[t] - r->kpi) > 1e-9 * Max(fabs(r->kpi), 1.0))
 			{
 				double		a = model->kpi[t];
+				int			y,
+							mo,
+							d;
 
+				j2date(r->day + POSTGRES_EPOCH_JDATE, &y, &mo, &d);
 				kpi_model_free(model);
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("noa.fit_kpi_model: the KPI differs between rows of %s (%g and %g)",
-								DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(r->day))),
-								a, r->kpi),
+						 errmsg("noa.fit_kpi_model: the KPI differs between rows of %04d-%02d-%02d (%g and %g)",
+								y, mo, d, a, r->kpi),
 						 errdetail("The KPI is one value per day; every row of a day repeats it."),
 						 errhint("Join the KPI by day only (not by channel), or sum it per day first.")));
 			}
@@ -702,7 +706,7 @@ noa_kpi_final(PG_FUNCTION_ARGS)
 						 errmsg("noa.fit_kpi_model: too few periods with a KPI (%d) for %d channels", n_obs, m),
 						 errdetail("The model needs more observed periods than parameters: %d base terms "
 								   "plus 3 per channel.", q),
-						 errhint("Use a longer period, fewer channels (group campaigns), or weekly instead of daily rows only when you have years of data.")));
+						 errhint("Use a longer period, or fewer channels (group campaigns by platform or role).")));
 				break;
 			case KPI_ERR_NO_MEDIA:
 				ereport(ERROR,

@@ -1,8 +1,8 @@
 /*
  * kpi_model_report.c — questions asked of a noa.kpi_model, answered as flat
  * rows: per channel, per day (the decomposition a stacked area chart plots),
- * diagnostics and warnings, and each channel's long-run response as a
- * noa.curve the portfolio, allocator and curve accessors take unchanged.
+ * diagnostics and warnings; and each channel's long-run response as a
+ * noa.curve value the portfolio, allocator and curve accessors take unchanged.
  */
 #include "postgres.h"
 
@@ -330,41 +330,6 @@ channel_curve(const kpi_model *model, int k, noa_curve *fit)
 	for (i = 0; i < np; i++)
 		for (j = 0; j < np; j++)
 			fit->cov[i * NOA_MAX_PARAMS + j] = ch->cov[map[i] * 3 + map[j]];
-}
-
-PG_FUNCTION_INFO_V1(noa_kpi_model_curves);
-/* noa.kpi_model_curves(model): channel, long-run curve (KPI per period), current spend. */
-Datum
-noa_kpi_model_curves(PG_FUNCTION_ARGS)
-{
-	kpi_model  *model;
-
-	InitMaterializedSRF(fcinfo, 0);
-	model = kpi_model_from_arg(fcinfo, 0);
-	PG_TRY();
-	{
-		int			k;
-
-		for (k = 0; k < model->m; k++)
-		{
-			noa_curve	fit;
-			RowBuilder	row;
-
-			channel_curve(model, k, &fit);
-			row_start(&row, 3);
-			put_text(&row, model->channel_names[k]);
-			row.values[row.col] = PointerGetDatum(noa_curve_make(&fit));
-			row.nulls[row.col++] = false;
-			put_float(&row, model->ch[k].spend_current);
-			row_emit(fcinfo, &row);
-		}
-	}
-	PG_FINALLY();
-	{
-		kpi_model_free(model);
-	}
-	PG_END_TRY();
-	return (Datum) 0;
 }
 
 PG_FUNCTION_INFO_V1(noa_kpi_model_curve);

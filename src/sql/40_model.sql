@@ -113,13 +113,7 @@ CREATE FUNCTION @extschema@.kpi_model_diagnostics(model @extschema@.kpi_model)
 COMMENT ON FUNCTION @extschema@.kpi_model_diagnostics(@extschema@.kpi_model) IS
 	'fit statistics (R2, NRMSE in sample and on the time holdout, DECOMP.RSSD, residual autocorrelation) and warnings in plain words';
 
-CREATE FUNCTION @extschema@.kpi_model_curves(model @extschema@.kpi_model)
-	RETURNS TABLE (channel text, curve @extschema@.curve, current_spend float8)
-	AS 'MODULE_PATHNAME', 'noa_kpi_model_curves' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
-COMMENT ON FUNCTION @extschema@.kpi_model_curves(@extschema@.kpi_model) IS
-	'each channel''s long-run response (KPI per period at a lasting spend per period) as a noa.curve, with the current spend; feeds noa.portfolio';
-
 CREATE FUNCTION @extschema@.kpi_model_curve(model @extschema@.kpi_model, channel text) RETURNS @extschema@.curve
 	AS 'MODULE_PATHNAME', 'noa_kpi_model_curve' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.kpi_model_curve(@extschema@.kpi_model, text) IS
-	'one channel''s long-run response curve; NULL for an unknown channel';
+	'one channel''s long-run response (KPI per period at a lasting spend per period) as a noa.curve for the accessors, noa.portfolio and noa.allocate; NULL for an unknown channel';

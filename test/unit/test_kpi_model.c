@@ -140,7 +140,7 @@ test_daily_fit(void)
 				rc;
 
 	opt.saturation = KPI_SAT_TANH;
-	opt.replicates = 50;
+	opt.replicates = 20;
 	rc = kpi_model_fit(model, &opt);
 	CHECK(rc == KPI_OK, "daily fit succeeds (rc %d)", rc);
 	for (k = 0; k < 3; k++)
@@ -271,12 +271,12 @@ sort_doubles(double *v, int n)
  * ρ = 0.4).  Median |ROAS error| ≤ 5%; the 90% block-bootstrap intervals of
  * the contribution cover the truth in 80–95% of channel cases (median signed
  * ROAS bias ≤ 5%; the median absolute error is printed).  Under valgrind
- * (a memory check, not a statistical one) only 3 data sets run.
+ * (a memory check, not a statistical one) only 1 data set runs.
  */
 static void
 test_recovery_study(void)
 {
-	int			sets = RUNNING_ON_VALGRIND ? 3 : 100,
+	int			sets = RUNNING_ON_VALGRIND ? 1 : 100,
 				s,
 				k,
 				cases = 0,
@@ -285,7 +285,7 @@ test_recovery_study(void)
 	kpi_options opt = {0};
 
 	opt.saturation = KPI_SAT_TANH;
-	opt.replicates = 100;
+	opt.replicates = RUNNING_ON_VALGRIND ? 20 : 100;
 	opt.holdout = -1;
 	for (s = 0; s < sets; s++)
 	{
