@@ -508,7 +508,6 @@ build_model(KpiState *state, int32 *rank, int32 m, int32 c)
 				period,
 				n;
 	kpi_model  *model;
-	double	   *kpi_seen;
 
 	for (i = 0; i < state->count; i++)
 	{
@@ -536,7 +535,6 @@ build_model(KpiState *state, int32 *rank, int32 m, int32 c)
 	model->period_days = period;
 	model->first_day = first;
 	model->null_rows = state->null_rows;
-	kpi_seen = palloc0(sizeof(double) * n);
 	for (i = 0; i < state->count; i++)
 	{
 		KpiRow	   *r = &rows[i];
@@ -587,7 +585,6 @@ build_model(KpiState *state, int32 *rank, int32 m, int32 c)
 			model->reported[k] = isnan(model->reported[k]) ? r->reported : model->reported[k] + r->reported;
 		}
 	}
-	pfree(kpi_seen);
 	return model;
 }
 

@@ -69,7 +69,7 @@ kpi_design_row(const kpi_model *model, const kpi_design *design, int t, double *
  * twice), dropping dependent ones.  The intercept is solved with the media
  * effects under μ ≥ 0 instead (see kpi_solve_beta).
  */
-static void
+static int
 orthonormalise(kpi_work *w, const double *X)
 {
 	int			q = w->design.q,
@@ -78,9 +78,10 @@ orthonormalise(kpi_work *w, const double *X)
 				i,
 				pass,
 				t;
-	double	   *Rfull = calloc((size_t) q * q, sizeof(double));
-	int		   *col_of = malloc(sizeof(int) * (q > 0 ? q : 1));
+	double	   *Rfull = calloc((size_t) q * q + 1, sizeof(double));
 
+	if (Rfull == NULL)
+		return KPI_ERR_NOMEM;
 	w->r = 0;
 	w->kept[0] = -1;
 	for (j = 1; j < q; j++)
@@ -102,34 +103,29 @@ orthonormalise(kpi_work *w, const double *X)
 					dot += qi[t] * v[t];
 				for (t = 0; t < n; t++)
 					v[t] -= dot * qi[t];
-				if (Rfull)
-					Rfull[(size_t) i * q + w->r] += dot;
+				Rfull[(size_t) i * q + w->r] += dot;
 			}
 		for (t = 0; t < n; t++)
 			norm += v[t] * v[t];
 		if (norm0 <= 0.0 || norm <= 1e-18 * norm0 || norm <= 0.0)
 		{
 			w->kept[j] = -1;
-			if (Rfull)
-				for (i = 0; i < w->r; i++)
-					Rfull[(size_t) i * q + w->r] = 0.0;
+			for (i = 0; i < w->r; i++)
+				Rfull[(size_t) i * q + w->r] = 0.0;
 			continue;
 		}
 		norm = sqrt(norm);
 		for (t = 0; t < n; t++)
 			v[t] /= norm;
-		if (Rfull)
-			Rfull[(size_t) w->r * q + w->r] = norm;
+		Rfull[(size_t) w->r * q + w->r] = norm;
 		w->kept[j] = w->r;
-		if (col_of)
-			col_of[w->r] = j;
 		w->r++;
 	}
 	for (i = 0; i < w->r; i++)
 		for (j = 0; j < w->r; j++)
-			w->R[(size_t) i * w->r + j] = Rfull ? Rfull[(size_t) i * q + j] : 0.0;
+			w->R[(size_t) i * w->r + j] = Rfull[(size_t) i * q + j];
 	free(Rfull);
-	free(col_of);
+	return KPI_OK;
 }
 
 /* Workspace over periods t < n. */
@@ -203,7 +199,13 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 				X[(size_t) j * w->n_obs + no] = row[j];
 			no++;
 		}
-	orthonormalise(w, X);
+	if (orthonormalise(w, X) != KPI_OK)
+	{
+		free(X);
+		free(row);
+		kpi_work_free(w);
+		return NULL;
+	}
 	free(X);
 	free(row);
 	for (k = 0; k < m; k++)

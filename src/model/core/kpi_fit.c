@@ -553,19 +553,16 @@ holdout_score(kpi_model *model, const kpi_options *opt, const int *active, int n
 	kpi_base_coefficients(w, gamma);
 	/* features over the whole calendar, so carryover flows into the holdout */
 	w->n = model->n;
-	for (a = 0; a < n_active; a++)
+	free(w->adst);
+	w->adst = malloc(sizeof(double) * model->n);
+	if (w->adst == NULL)
+		rc = KPI_ERR_NOMEM;
+	for (a = 0; rc == KPI_OK && a < n_active; a++)
 	{
 		int			k = active[a];
-		double	   *dst = feat + (size_t) a * model->n;
 
-		free(w->adst);
-		w->adst = malloc(sizeof(double) * model->n);
-		if (w->adst == NULL)
-		{
-			rc = KPI_ERR_NOMEM;
-			break;
-		}
-		kpi_channel_curve(w, k, w->family[k], w->alpha[k], w->logc[k], w->shape[k], dst);
+		kpi_channel_curve(w, k, w->family[k], w->alpha[k], w->logc[k], w->shape[k],
+						  feat + (size_t) a * model->n);
 	}
 	for (t = 0; rc == KPI_OK && t < model->n; t++)
 	{
