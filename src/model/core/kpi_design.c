@@ -199,7 +199,8 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 				X[(size_t) j * w->n_obs + no] = row[j];
 			no++;
 		}
-	if (orthonormalise(w, X) != KPI_OK)
+	if (orthonormalise(w, X) != KPI_OK ||
+		(w->Qrow = malloc(sizeof(double) * ((size_t) w->n_obs * w->r + 1))) == NULL)
 	{
 		free(X);
 		free(row);
@@ -208,6 +209,9 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 	}
 	free(X);
 	free(row);
+	for (t = 0; t < w->n_obs; t++)
+		for (j = 0; j < w->r; j++)
+			w->Qrow[(size_t) t * w->r + j] = w->Q[(size_t) j * w->n_obs + t];
 	for (k = 0; k < m; k++)
 	{
 		double		sum = 0.0;
@@ -247,6 +251,7 @@ kpi_work_free(kpi_work *w)
 	free(w->y);
 	free(w->ytil);
 	free(w->Q);
+	free(w->Qrow);
 	free(w->R);
 	free(w->kept);
 	free(w->active);

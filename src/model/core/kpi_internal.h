@@ -34,6 +34,7 @@ typedef struct kpi_work
 	double	   *ytil;			/* y with the base terms projected out */
 	int			r;				/* orthonormal base columns kept */
 	double	   *Q;				/* n_obs × r, column j at Q + j·n_obs */
+	double	   *Qrow;			/* the same, row-major (row i at Qrow + i·r) */
 	double	   *R;				/* r × r upper triangular, row-major */
 	int		   *kept;			/* q: column index in Q, or -1 when dropped */
 	int			m;

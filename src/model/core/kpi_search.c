@@ -91,25 +91,25 @@ score_feature(kpi_work *w, const double *f, const double *r)
 				ridge,
 				beta,
 				mu;
+	double	   *dots = w->proj;
+	int			nr = w->r;
 
+	for (j = 0; j < nr; j++)
+		dots[j] = 0.0;
+	/* one pass: Q'f accumulated row by row from the row-major copy of Q */
 	for (i = 0; i < n; i++)
 	{
 		double		v = f[w->obs[i]];
+		const double *qi = w->Qrow + (size_t) i * nr;
 
-		w->fobs[i] = v;
 		g += v * r[i];
 		h += v * c[i];
 		ff += v * v;
+		for (j = 0; j < nr; j++)
+			dots[j] += qi[j] * v;
 	}
-	for (j = 0; j < w->r; j++)
-	{
-		const double *qj = w->Q + (size_t) j * n;
-		double		dot = 0.0;
-
-		for (i = 0; i < n; i++)
-			dot += qj[i] * w->fobs[i];
-		pp += dot * dot;
-	}
+	for (j = 0; j < nr; j++)
+		pp += dots[j] * dots[j];
 	d = ff - pp;
 	if (d <= 1e-12 * ff)
 		d = 0.0;
