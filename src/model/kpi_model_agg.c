@@ -604,7 +604,7 @@ noa_kpi_final(PG_FUNCTION_ARGS)
 				rc;
 	kpi_model  *model;
 	kpi_options opt = {0};
-	bytea	   *result;
+	bytea	   *volatile result = NULL;
 
 	agg_context(fcinfo, "noa.fit_kpi_model final");
 	if (PG_ARGISNULL(0))
