@@ -69,10 +69,12 @@ done
 psql -X -q -c "DROP TABLE IF EXISTS bench_mmm, bench_truth, bench_model" >/dev/null
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 cat > bench/results/model.md <<MD
 # noa.fit_kpi_model benchmark
 
 Machine: $cpu, $(nproc) CPUs; PostgreSQL $(psql -X -q -t -A -c 'SHOW server_version'); $(date -u +%Y-%m-%d).
+Load average at the end of the run (other jobs share the machine): $load.
 Data: bench/mmm_sim.py — daily, 3 years (1,095 days), tanh saturation of normalised geometric
 adstock, trend, weekday and yearly season, AR(1) noise (ρ = 0.4); seeds 1 (5 channels) and 2 (50).
 noa: one query, including the holdout refit (last 10%) and 100 moving-block bootstrap replicates;
