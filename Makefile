@@ -52,6 +52,3 @@ unit: $(UNIT_TESTS)
 # The same binaries under valgrind memcheck: no memory errors, no leaks.
 unit-valgrind: $(UNIT_TESTS)
 	@scripts/run-unit.sh --valgrind $(UNIT_TESTS)
-
-# PGXS does not track header dependencies: any header change rebuilds every object.
-$(OBJS): $(CORE_HDRS) $(wildcard src/*.h src/*/*.h)
