@@ -70,3 +70,42 @@ SELECT * FROM noa.waste('noa_clients.ads_fr', as_of => '2025-12-31');
 
 -- query: recommendations
 SELECT * FROM noa.recommendations('noa_clients.ads_fr', business => 'noa_demo.shop_orders', as_of => '2025-12-31');
+
+-- query: kpi_model_channels
+-- French shop orders explained by each platform's spend (the KPI model, with the
+-- platforms' claimed conversions for the incrementality factor).
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT c.* FROM m, noa.kpi_model_channels(m.model) c;
+
+-- query: kpi_model_decomposition
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT d.* FROM m, noa.kpi_model_decomposition(m.model) d;
+
+-- query: kpi_model_fitted
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT f.* FROM m, noa.kpi_model_fitted(m.model) f;
+
+-- query: kpi_model_diagnostics
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT g.* FROM m, noa.kpi_model_diagnostics(m.model) g;
+
+-- query: kpi_model_curve
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT c.channel, noa.curve_status(noa.kpi_model_curve(m.model, c.channel)) AS status,
+       noa.marginal_roas(noa.kpi_model_curve(m.model, c.channel), c.current_spend::float8, 1) AS mroas
+FROM m, noa.kpi_model_channels(m.model) c;
