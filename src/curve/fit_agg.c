@@ -1,10 +1,17 @@
 /*
- * fit_agg.c — the aggregate noa.fit_curve(spend, response [, model]).
+ * fit_agg.c — the aggregates noa.fit_curve(spend, response [, model]) and,
+ * time-aware, noa.fit_curve(day, spend, response [, model]).
  *
- * The transition state keeps every (spend, response) point of the group; the
- * final function sorts a copy by (spend, response) so the fit sees the same
- * input whatever the plan, row order or parallel split, then fits it.
- * Combine, serial and deserial functions let it run as a partial aggregate.
+ * The transition state keeps every point of the group; the final function
+ * sorts a copy — by (spend, response), or by day for the time-aware form —
+ * so the fit sees the same input whatever the plan, row order or parallel
+ * split, then fits it.  Combine, serial and deserial functions let it run as
+ * a partial aggregate.
+ *
+ * Time-aware rows: day and spend must not be NULL; a NULL response means the
+ * day's spend is known but its response is not (the spend still carries over).
+ * A day may appear only once per group; a missing day counts as a day without
+ * spend (see carryover_fit.h).
  */
 #include "postgres.h"
 
@@ -12,6 +19,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/date.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -22,12 +30,14 @@
 typedef struct FitPoint
 {
 	double		x;
-	double		y;
+	double		y;				/* NaN: no observed response (time-aware only) */
+	int32		day;			/* DateADT of the time-aware form, else 0 */
 } FitPoint;
 
 typedef struct FitState
 {
 	int32		model;			/* noa_model; NOA_MODEL_AUTO allowed */
+	bool		timed;			/* rows carry a day: fit with carryover */
 	int32		count;
 	int32		capacity;
 	FitPoint   *points;
@@ -46,11 +56,12 @@ fit_agg_context(FunctionCallInfo fcinfo, const char *fname)
 
 /* A new empty state in the aggregate context. */
 static FitState *
-fit_state_new(MemoryContext aggcontext, int32 model)
+fit_state_new(MemoryContext aggcontext, int32 model, bool timed)
 {
 	FitState   *state = MemoryContextAllocZero(aggcontext, sizeof(FitState));
 
 	state->model = model;
+	state->timed = timed;
 	return state;
 }
 
@@ -114,32 +125,58 @@ parse_model(text *model_text)
 	return model;
 }
 
-/* Shared transition step for both aggregate signatures. */
+/* Reject a NULL day or spend of a time-aware row. */
+static void
+check_timed_not_null(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("noa.fit_curve: %s is NULL in a time-aware fit", PG_ARGISNULL(1) ? "day" : "spend"),
+				 errdetail("Carryover needs every day's spend; a NULL response is allowed (the day is then not fitted)."),
+				 errhint("Use COALESCE(spend, 0) for days without spend, and filter rows without a day.")));
+}
+
+/*
+ * Shared transition step of every signature: rows are (spend, response) from
+ * argument 1, or (day, spend, response) from argument 1 when timed.
+ */
 static Datum
-fit_accum(FunctionCallInfo fcinfo, int32 model)
+fit_accum(FunctionCallInfo fcinfo, int32 model, bool timed)
 {
 	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve transition");
 	FitState   *state = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
-	double		x,
-				y;
+	int			col = timed ? 2 : 1;
+	FitPoint	pt = {0.0, NAN, 0};
 
 	if (state == NULL)
-		state = fit_state_new(aggcontext, model);
+		state = fit_state_new(aggcontext, model, timed);
 	else if (state->model != model)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("noa.fit_curve: the model must be the same for every row of a group"),
 				 errhint("Pass a constant such as 'hill', or group by the model column.")));
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (timed)
+	{
+		check_timed_not_null(fcinfo);
+		pt.day = PG_GETARG_DATEADT(1);
+		if (DATE_NOT_FINITE(pt.day))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa.fit_curve: day is infinite"),
+					 errhint("Filter rows whose day is 'infinity' or '-infinity'.")));
+	}
+	else if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
-	x = PG_GETARG_FLOAT8(1);
-	y = PG_GETARG_FLOAT8(2);
-	check_input(x, "spend");
-	check_input(y, "response");
+	pt.x = PG_GETARG_FLOAT8(col);
+	check_input(pt.x, "spend");
+	if (!PG_ARGISNULL(col + 1))
+	{
+		pt.y = PG_GETARG_FLOAT8(col + 1);
+		check_input(pt.y, "response");
+	}
 	fit_state_reserve(state, 1, aggcontext);
-	state->points[state->count].x = x;
-	state->points[state->count].y = y;
-	state->count++;
+	state->points[state->count++] = pt;
 	PG_RETURN_POINTER(state);
 }
 
@@ -149,23 +186,30 @@ PG_FUNCTION_INFO_V1(noa_fit_accum);
 Datum
 noa_fit_accum(PG_FUNCTION_ARGS)
 {
-	return fit_accum(fcinfo, NOA_MODEL_HILL);
+	return fit_accum(fcinfo, NOA_MODEL_HILL, false);
 }
 
-PG_FUNCTION_INFO_V1(noa_fit_accum_model);
+PG_FUNCTION_INFO_V1(noa_fit_accum_timed);
 
-/* Transition function of fit_curve(spend, response, model). */
+/* Transition function of fit_curve(day, spend, response): hill with carryover. */
 Datum
-noa_fit_accum_model(PG_FUNCTION_ARGS)
+noa_fit_accum_timed(PG_FUNCTION_ARGS)
+{
+	return fit_accum(fcinfo, NOA_MODEL_HILL, true);
+}
+
+/* Transition with a model name in argument `at` (3 plain, 4 time-aware). */
+static Datum
+fit_accum_model(FunctionCallInfo fcinfo, int at, bool timed)
 {
 	text	   *model_text;
 
-	if (PG_ARGISNULL(3))
+	if (PG_ARGISNULL(at))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("noa.fit_curve: the model name must not be NULL"),
 				 errhint("Pass 'auto' to let noa choose the family by AICc.")));
-	model_text = PG_GETARG_TEXT_PP(3);
+	model_text = PG_GETARG_TEXT_PP(at);
 
 	/* Every row repeats the model name: parse it only when it differs from the group's. */
 	if (!PG_ARGISNULL(0))
@@ -175,9 +219,27 @@ noa_fit_accum_model(PG_FUNCTION_ARGS)
 
 		if (VARSIZE_ANY_EXHDR(model_text) == strlen(name) &&
 			memcmp(VARDATA_ANY(model_text), name, strlen(name)) == 0)
-			return fit_accum(fcinfo, state->model);
+			return fit_accum(fcinfo, state->model, timed);
 	}
-	return fit_accum(fcinfo, parse_model(model_text));
+	return fit_accum(fcinfo, parse_model(model_text), timed);
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_accum_model);
+
+/* Transition function of fit_curve(spend, response, model). */
+Datum
+noa_fit_accum_model(PG_FUNCTION_ARGS)
+{
+	return fit_accum_model(fcinfo, 3, false);
+}
+
+PG_FUNCTION_INFO_V1(noa_fit_accum_timed_model);
+
+/* Transition function of fit_curve(day, spend, response, model). */
+Datum
+noa_fit_accum_timed_model(PG_FUNCTION_ARGS)
+{
+	return fit_accum_model(fcinfo, 4, true);
 }
 
 PG_FUNCTION_INFO_V1(noa_fit_combine);
@@ -193,8 +255,8 @@ noa_fit_combine(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
-		a = fit_state_new(aggcontext, b->model);
-	else if (a->model != b->model)
+		a = fit_state_new(aggcontext, b->model, b->timed);
+	else if (a->model != b->model || a->timed != b->timed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("noa.fit_curve: the model must be the same for every row of a group")));
@@ -209,7 +271,7 @@ noa_fit_combine(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(noa_fit_serial);
 
-/* Serialize a state to bytea: model, count, then the points. */
+/* Serialize a state to bytea: model, timed, count, then the points (with days when timed). */
 Datum
 noa_fit_serial(PG_FUNCTION_ARGS)
 {
@@ -220,9 +282,12 @@ noa_fit_serial(PG_FUNCTION_ARGS)
 	fit_agg_context(fcinfo, "noa.fit_curve serial");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, state->model);
+	pq_sendbyte(&buf, state->timed ? 1 : 0);
 	pq_sendint32(&buf, state->count);
 	for (i = 0; i < state->count; i++)
 	{
+		if (state->timed)
+			pq_sendint32(&buf, state->points[i].day);
 		pq_sendfloat8(&buf, state->points[i].x);
 		pq_sendfloat8(&buf, state->points[i].y);
 	}
@@ -240,7 +305,8 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	FitState   *state;
 	int32		model,
 				count;
-	int			i;
+	int			timed,
+				i;
 
 	fit_agg_context(fcinfo, "noa.fit_curve deserial");
 	buf.data = VARDATA_ANY(data);
@@ -248,31 +314,41 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 	model = pq_getmsgint(&buf, 4);
+	timed = pq_getmsgbyte(&buf);
 	count = pq_getmsgint(&buf, 4);
-	if (model < NOA_MODEL_AUTO || model > NOA_MODEL_LAST || count < 0 ||
-		(int64) count * 2 * (int64) sizeof(double) != (int64) (buf.len - buf.cursor))
+	if (model < NOA_MODEL_AUTO || model > NOA_MODEL_LAST || count < 0 || (timed != 0 && timed != 1) ||
+		(int64) count * (2 * (int64) sizeof(double) + (timed ? 4 : 0)) != (int64) (buf.len - buf.cursor))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid serialized noa.fit_curve state")));
-	state = fit_state_new(CurrentMemoryContext, model);
+	state = fit_state_new(CurrentMemoryContext, model, timed == 1);
 	fit_state_reserve(state, count, CurrentMemoryContext);
 	for (i = 0; i < count; i++)
 	{
+		state->points[i].day = timed ? pq_getmsgint(&buf, 4) : 0;
 		state->points[i].x = pq_getmsgfloat8(&buf);
 		state->points[i].y = pq_getmsgfloat8(&buf);
 		check_input(state->points[i].x, "spend");
-		check_input(state->points[i].y, "response");
+		if (!(timed && isnan(state->points[i].y)))
+			check_input(state->points[i].y, "response");
 	}
 	state->count = count;
 	PG_RETURN_POINTER(state);
 }
 
-/* Order points by spend, then response, for plan-independent fits. */
+/*
+ * Order points by day (time-aware states; 0 otherwise), then spend, then
+ * response (NaN last), for plan-independent fits.
+ */
 static inline int
 point_cmp(const FitPoint *p, const FitPoint *q)
 {
+	if (p->day != q->day)
+		return p->day < q->day ? -1 : 1;
 	if (p->x != q->x)
 		return p->x < q->x ? -1 : 1;
+	if (isnan(p->y) || isnan(q->y))
+		return isnan(p->y) - isnan(q->y);
 	if (p->y != q->y)
 		return p->y < q->y ? -1 : 1;
 	return 0;
@@ -286,6 +362,19 @@ point_cmp(const FitPoint *p, const FitPoint *q)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+/* Report a day that occurs twice in a time-aware group. */
+static void pg_attribute_noreturn()
+duplicate_day_error(int32 day)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CARDINALITY_VIOLATION),
+			 errmsg("noa.fit_curve: more than one row for day %s",
+					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)))),
+			 errdetail("A time-aware fit needs one row per day and group: duplicates would be counted twice."),
+			 errhint("Sum to one row per day first (GROUP BY day), or remove rows loaded twice "
+					 "(noa.data_quality reports them).")));
+}
+
 PG_FUNCTION_INFO_V1(noa_fit_final);
 
 /* Final function: sort a copy of the points and fit the requested family. */
@@ -296,8 +385,10 @@ noa_fit_final(PG_FUNCTION_ARGS)
 	FitPoint   *sorted;
 	double	   *x,
 			   *y;
+	int32	   *day = NULL;
 	noa_fit_options opt;
 	noa_curve	fit;
+	noa_carryover carry;
 	int			rc,
 				i;
 
@@ -313,18 +404,32 @@ noa_fit_final(PG_FUNCTION_ARGS)
 	sort_points(sorted, state->count);
 	x = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	y = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
+	if (state->timed)
+		day = palloc_extended(sizeof(int32) * state->count, MCXT_ALLOC_HUGE);
 	for (i = 0; i < state->count; i++)
 	{
 		x[i] = sorted[i].x;
 		y[i] = sorted[i].y;
+		if (state->timed)
+		{
+			if (i > 0 && sorted[i].day == sorted[i - 1].day)
+				duplicate_day_error(sorted[i].day);
+			day[i] = sorted[i].day;
+		}
 	}
 	pfree(sorted);
 
 	noa_fit_options_default(&opt);
 	opt.interrupted = noa_cancel_requested;
-	rc = noa_curve_fit(state->model, x, y, state->count, &opt, &fit);
+	memset(&carry, 0, sizeof(carry));
+	if (state->timed)
+		rc = noa_carryover_fit(state->model, day, x, y, state->count, &opt, &fit, &carry);
+	else
+		rc = noa_curve_fit(state->model, x, y, state->count, &opt, &fit);
 	pfree(x);
 	pfree(y);
+	if (day)
+		pfree(day);
 	if (rc == NOA_ERR_INTERRUPTED)
 		noa_raise_cancel();
 	if (rc == NOA_ERR_NOMEM)
@@ -333,5 +438,5 @@ noa_fit_final(PG_FUNCTION_ARGS)
 				 errmsg("out of memory while fitting a response curve to %d points", state->count)));
 	if (rc != NOA_OK)
 		elog(ERROR, "noa_curve_fit rejected its input (code %d)", rc);
-	PG_RETURN_NOACURVE_P(noa_curve_make(&fit));
+	PG_RETURN_NOACURVE_P(noa_curve_make_carryover(&fit, &carry));
 }

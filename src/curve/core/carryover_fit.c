@@ -68,6 +68,7 @@ static int
 profile_eval(profile *pr, double theta, noa_curve *fit, double *objective)
 {
 	int			i,
+				m = 0,
 				rc;
 
 	if (pr->opt->interrupted && pr->opt->interrupted(pr->opt->interrupt_arg))
@@ -75,16 +76,19 @@ profile_eval(profile *pr, double theta, noa_curve *fit, double *objective)
 	noa_adstock_geometric_series(pr->day, pr->spend, pr->n, theta, pr->adstock);
 	for (i = 0; i < pr->n; i++)
 	{
-		pr->pairs[2 * i] = pr->adstock[i];
-		pr->pairs[2 * i + 1] = pr->response[i];
+		if (isnan(pr->response[i]))
+			continue;			/* spend without an observed response */
+		pr->pairs[2 * m] = pr->adstock[i];
+		pr->pairs[2 * m + 1] = pr->response[i];
+		m++;
 	}
-	qsort(pr->pairs, pr->n, 2 * sizeof(double), pair_cmp);
-	for (i = 0; i < pr->n; i++)
+	qsort(pr->pairs, m, 2 * sizeof(double), pair_cmp);
+	for (i = 0; i < m; i++)
 	{
 		pr->xs[i] = pr->pairs[2 * i];
 		pr->ys[i] = pr->pairs[2 * i + 1];
 	}
-	rc = noa_curve_fit(pr->model, pr->xs, pr->ys, pr->n, pr->opt, fit);
+	rc = noa_curve_fit(pr->model, pr->xs, pr->ys, m, pr->opt, fit);
 	pr->evaluations++;
 	if (rc != NOA_OK)
 		return rc;
@@ -277,7 +281,7 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 		(n > 0 && (day == NULL || spend == NULL || response == NULL)))
 		return NOA_ERR_INVALID;
 	for (i = 0; i < n; i++)
-		if (!isfinite(spend[i]) || !isfinite(response[i]) || spend[i] < 0.0 ||
+		if (!isfinite(spend[i]) || isinf(response[i]) || spend[i] < 0.0 ||
 			(i > 0 && day[i] <= day[i - 1]))
 			return NOA_ERR_INVALID;
 	if (opt == NULL)

@@ -8,6 +8,8 @@
  * Model: response_t = f(x*_t) + ε_t with x*_t = x_t + θ·x*_{t-1} (Robyn's
  * unnormalised geometric adstock, days before the first row count as zero
  * spend, a missing day as a day without spend and without a response).
+ * The spend range stored with the curve (x_min, x_max, x_mean) is over every
+ * row, with or without a response.
  *
  * The result is stored in long-run terms: a lasting daily spend x gives the
  * adstocked input x/(1-θ), so the long-run daily response is
@@ -38,7 +40,9 @@ typedef struct noa_carryover
 
 /*
  * Fit `model` with geometric carryover to n rows with strictly increasing
- * days (the caller sorts and rejects duplicate days).  Returns NOA_OK with the
+ * days (the caller sorts and rejects duplicate days).  A NaN response marks a
+ * day whose spend is known but whose response is not: it feeds the adstock
+ * and is left out of the fit.  Returns NOA_OK with the
  * long-run curve in *out and the carryover in *carry, or an NOA_ERR_* code.
  */
 int			noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
