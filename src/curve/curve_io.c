@@ -95,10 +95,17 @@ noa_curve_from_datum(Datum d)
 	return curve;
 }
 
-/* Explain what is inconsistent in a carryover block, or return NULL. */
+/*
+ * Explain what is inconsistent in the carryover block of a version-2 value,
+ * or return NULL.  (A version-1 value may carry NOA_CURVE_FLAG_LONG_RUN
+ * without the block: a long-run curve whose carryover details were not kept,
+ * e.g. inside a noa.portfolio.)
+ */
 static const char *
-carryover_problem(const noa_carryover *carry)
+carryover_problem(const noa_curve *fit, const noa_carryover *carry)
 {
+	if (!(fit->flags & NOA_CURVE_FLAG_LONG_RUN))
+		return "a curve with carryover must be flagged long run";
 	if (carry->kind != NOA_ADSTOCK_GEOMETRIC)
 		return "unknown carryover kind";
 	if ((carry->flags & ~NOA_CARRYOVER_FLAG_AT_BOUND) != 0 || carry->reserved != 0 || carry->evaluations < 0)
@@ -124,7 +131,7 @@ curve_problem(const noa_curve *fit)
 		return "unknown model family";
 	if (fit->status < NOA_FIT_CONVERGED || fit->status > NOA_FIT_INSUFFICIENT_DATA)
 		return "unknown fit status";
-	if ((fit->flags & ~(NOA_CURVE_FLAG_AUTO | NOA_CURVE_FLAG_AT_BOUND)) != 0)
+	if ((fit->flags & ~(NOA_CURVE_FLAG_AUTO | NOA_CURVE_FLAG_AT_BOUND | NOA_CURVE_FLAG_LONG_RUN)) != 0)
 		return "unknown flag bits";
 	if (fit->n < 0 || fit->iterations < 0 || fit->n_starts < 0 ||
 		fit->n_starts_converged < 0 || fit->n_starts_converged > fit->n_starts)
@@ -183,7 +190,7 @@ noa_curve_validate(const NoaCurve *curve)
 	if (problem == NULL)
 		problem = curve->version == NOA_CURVE_VERSION
 			? (memcmp(&curve->carry, &none, sizeof(none)) != 0 ? "a version-1 value carries carryover" : NULL)
-			: carryover_problem(&curve->carry);
+			: carryover_problem(&curve->fit, &curve->carry);
 	if (problem)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -423,7 +430,7 @@ noa_curve_in(PG_FUNCTION_ARGS)
 		curve_syntax_error(&p, psprintf("unexpected trailing text \"%.20s\"", p.pos));
 	problem = curve_problem(&fit);
 	if (problem == NULL && version == NOA_CURVE_VERSION_CARRYOVER)
-		problem = carryover_problem(&carry);
+		problem = carryover_problem(&fit, &carry);
 	if (problem)
 		curve_syntax_error(&p, problem);
 	PG_RETURN_NOACURVE_P(noa_curve_make_carryover(&fit, &carry));
@@ -522,7 +529,7 @@ noa_curve_recv(PG_FUNCTION_ARGS)
 		const char *problem = curve_problem(&fit);
 
 		if (problem == NULL && version == NOA_CURVE_VERSION_CARRYOVER)
-			problem = carryover_problem(&carry);
+			problem = carryover_problem(&fit, &carry);
 		if (problem)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -586,6 +593,8 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	curve_scalars(fit, scalars);
 	for (j = 0; j < (int) lengthof(scalar_names); j++)
 		json_number(&buf, scalar_names[j], *scalars[j], true);
+	if (fit->flags & NOA_CURVE_FLAG_LONG_RUN)
+		appendStringInfoString(&buf, ",\"long_run\":true");
 	if (NOA_CURVE_HAS_CARRYOVER(curve))
 	{
 		appendStringInfo(&buf, ",\"carryover\":{\"kind\":\"%s\"", carryover_kind_name);

@@ -80,8 +80,11 @@ summary_note(const NoaCurve *curve)
 {
 	char	   *note = fit_note(&curve->fit);
 
-	if (!NOA_CURVE_HAS_CARRYOVER(curve))
+	if (!(curve->fit.flags & NOA_CURVE_FLAG_LONG_RUN))
 		return note;
+	if (!NOA_CURVE_HAS_CARRYOVER(curve))
+		return psprintf("long run: fitted with carryover, so response, marginal ROAS, break-even and saturation are "
+						"for a lasting daily spend; %s", note);
 	return psprintf("long run: fitted with geometric carryover (theta %.2f, half-life %.1f days), so response, "
 					"marginal ROAS, break-even and saturation are for a lasting daily spend; the same-day share "
 					"of a marginal return is %.0f%% (noa.curve_carryover); %s",

@@ -328,6 +328,7 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 	out->x_min = n > 0 ? xmin : 0.0;
 	out->x_max = xmax;
 	out->x_mean = n > 0 ? xsum / n : 0.0;
+	out->flags |= NOA_CURVE_FLAG_LONG_RUN;
 	carry->kind = NOA_ADSTOCK_GEOMETRIC;
 	carry->theta = best.theta;
 	carry->theta_se = isfinite(theta_se) ? theta_se : 0.0;

@@ -16,6 +16,7 @@
  * L(x) = f(x/(1-θ)), which is again a curve of the same family (k/(1-θ)... see
  * noa_carryover_long_run).  Every accessor of the curve then answers the long
  * run; the immediate (same-day) part of a marginal return is (1-θ)·L'(x).
+ * The curve's flags carry NOA_CURVE_FLAG_LONG_RUN.
  */
 #ifndef NOA_CARRYOVER_FIT_H
 #define NOA_CARRYOVER_FIT_H
