@@ -8,7 +8,7 @@ SET DateStyle = 'ISO, YMD';
 -- ---------------------------------------------------------------------------
 -- Transforms.  Days 1, 2, 3 and 5 of January (the 4th has no row, so no spend).
 -- ---------------------------------------------------------------------------
-CREATE TABLE tiny (campaign text, day date, spend float8);
+CREATE TEMP TABLE tiny (campaign text, day date, spend float8);
 INSERT INTO tiny VALUES ('a', '2025-01-01', 100), ('a', '2025-01-02', 0), ('a', '2025-01-03', 50),
 	('a', '2025-01-05', 10), ('b', '2025-01-01', 8);
 
@@ -30,7 +30,7 @@ SELECT round((50 + 100 * exp(-1.0))::numeric, 6) AS weibull_cdf_by_hand;
 
 -- A long series: the window functions, which reuse one state along the frame,
 -- agree with the recursion written out in SQL on every row.
-CREATE TABLE long_series AS
+CREATE TEMP TABLE long_series AS
 SELECT '2024-01-01'::date + t AS day,
 	round((800 + 400 * sin(t * 0.7) + 300 * cos(t * 0.13))::numeric, 2)::float8 AS spend
 FROM generate_series(0, 999) t;
@@ -69,7 +69,7 @@ SELECT noa.adstock_geometric(day, spend, 0.5) FROM tiny;
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION pg_temp.u(seed text) RETURNS float8 LANGUAGE sql IMMUTABLE
 	RETURN ((('x' || substr(md5(seed), 1, 13))::bit(52)::bigint)::float8 + 0.5) / 4503599627370496.0;
-CREATE TABLE series AS
+CREATE TEMP TABLE series AS
 SELECT s.day, s.spend,
 	50 * power(s.a, 1.3) / (power(s.a, 1.3) + power(1500, 1.3))
 	  + sqrt(-2 * ln(pg_temp.u('n1|' || s.day))) * cos(2 * pi() * pg_temp.u('n2|' || s.day)) AS response
@@ -78,7 +78,7 @@ FROM (SELECT day, spend, noa.adstock_geometric(day, spend, 0.5) OVER (ORDER BY d
 			round((800 * exp(0.7 * (2 * pg_temp.u('w|' || (t / 7)) - 1) + 0.15 * (2 * pg_temp.u('d|' || t) - 1)))::numeric, 2)::float8 AS spend
 		FROM generate_series(0, 729) t) d) s;
 
-CREATE TABLE fits AS
+CREATE TEMP TABLE fits AS
 SELECT noa.fit_curve(day, spend, response) AS c, noa.fit_curve(spend, response) AS same_day FROM series;
 
 SELECT noa.curve_status(c) AS status, noa.curve_model(c) AS model, (noa.curve_summary(c)).n,
@@ -111,7 +111,7 @@ FROM fits;
 SELECT left(c::text, 28) AS v2_prefix, left(same_day::text, 8) AS v1_prefix,
 	c::text::noa.curve::text = c::text AS text_round_trip FROM fits;
 \copy fits TO 'results/carryover_fits.bin' WITH (FORMAT binary)
-CREATE TABLE fits_back (LIKE fits);
+CREATE TEMP TABLE fits_back (LIKE fits);
 \copy fits_back FROM 'results/carryover_fits.bin' WITH (FORMAT binary)
 SELECT f.c::text = b.c::text AND f.same_day::text = b.same_day::text AS binary_round_trip FROM fits f, fits_back b;
 
@@ -124,7 +124,7 @@ SELECT 'v2:hill;carryover=weibull;theta=0.5;theta_se=0.01;carryover_flags=0;eval
 SELECT 'v3:hill'::noa.curve;
 
 -- The allocator and the simulator say which answers are long run.
-CREATE TABLE pf AS
+CREATE TEMP TABLE pf AS
 SELECT noa.portfolio(k, c, 800) AS p FROM (SELECT 'carryover' AS k, c FROM fits UNION ALL SELECT 'same_day', same_day FROM fits) s;
 SELECT key, explanation LIKE '%long run: the curve was fitted with carryover%' AS says_long_run
 FROM pf, noa.allocate(p, budget => 1600) WHERE row_type = 'item' ORDER BY key;
@@ -149,9 +149,9 @@ SELECT noa.curve_model(c) AS model, abs((noa.curve_carryover(c)).theta - 0.5) <=
 FROM (SELECT noa.fit_curve(day, spend, response, 'michaelis_menten') AS c FROM series) s;
 
 -- Parallel partial aggregation gives the same curve bit for bit.
-CREATE TABLE many AS SELECT g, s.* FROM series s, generate_series(1, 4) g;
+CREATE TEMP TABLE many AS SELECT g, s.* FROM series s, generate_series(1, 4) g;
 ANALYZE many;
-CREATE TABLE many_serial AS SELECT g, noa.fit_curve(day, spend, response) AS c FROM many GROUP BY g;
+CREATE TEMP TABLE many_serial AS SELECT g, noa.fit_curve(day, spend, response) AS c FROM many GROUP BY g;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;

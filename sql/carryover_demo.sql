@@ -7,7 +7,7 @@
 SET extra_float_digits = 0;
 SET client_min_messages = warning;
 
-CREATE TABLE recovery (budget_change_days int, campaign_id text, has_carryover boolean,
+CREATE TEMP TABLE recovery (budget_change_days int, campaign_id text, has_carryover boolean,
 	true_theta float8, theta float8, status text, mroas_fit float8, mroas_same_day_fit float8, mroas_true float8);
 
 \set ECHO none
