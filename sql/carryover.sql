@@ -28,6 +28,14 @@ FROM tiny WINDOW w AS (PARTITION BY campaign ORDER BY day) ORDER BY campaign, da
 -- weights 1, e^(-1/3), e^(-1/3 - 2/3), ...  On the 3rd: 50 + 0 + 100 * e^(-1) = 86.787944.
 SELECT round((50 + 100 * exp(-1.0))::numeric, 6) AS weibull_cdf_by_hand;
 
+-- Integer periods (e.g. weeks since a start): one lag is one period, so the
+-- same numbers as the days above.
+SELECT period, noa.adstock_geometric(period, spend, 0.5) OVER w AS geometric,
+	noa.adstock_geometric(period, spend, 0.5, 2, false) OVER w AS window_2,
+	round((noa.adstock_weibull_cdf(period, spend, 1, 0.5, 4) OVER w)::numeric, 6) AS weibull_cdf
+FROM (VALUES (1, 100::float8), (2, 0), (3, 50), (5, 10)) v(period, spend) WINDOW w AS (ORDER BY period) ORDER BY period;
+SELECT noa.adstock_geometric(period, spend, 0.5) OVER (ORDER BY period DESC) FROM (VALUES (1, 100::float8), (2, 0)) v(period, spend);
+
 -- A long series: the window functions, which reuse one state along the frame,
 -- agree with the recursion written out in SQL on every row.
 CREATE TEMP TABLE long_series AS
@@ -118,9 +126,9 @@ SELECT f.c::text = b.c::text AND f.same_day::text = b.same_day::text AS binary_r
 -- Literals: a version-1 value may be flagged long run (a curve kept inside a
 -- portfolio); version 2 needs the flag and a theta in [0, 1).
 SELECT (noa.curve_summary('v1:hill;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=4;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve)).note;
-SELECT 'v2:hill;carryover=geometric;theta=0.5;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
-SELECT 'v2:hill;carryover=geometric;theta=1;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=4;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
-SELECT 'v2:hill;carryover=weibull;theta=0.5;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=4;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
+SELECT 'v2:hill;carryover=geometric;period_days=1;theta=0.5;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
+SELECT 'v2:hill;carryover=geometric;period_days=1;theta=1;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=4;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
+SELECT 'v2:hill;carryover=weibull;period_days=1;theta=0.5;theta_se=0.01;carryover_flags=0;evaluations=31;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=4;params=120,800,2.2;cov=25,40,0.01,40,900,0.02,0.01,0.02,0.0004;ssr=180;sigma=1.3553;r2=0.97;aicc=65.2;x_min=50;x_max=2500;x_mean=900;y_mean=60'::noa.curve;
 SELECT 'v3:hill'::noa.curve;
 
 -- The allocator and the simulator say which answers are long run.
@@ -143,6 +151,13 @@ SELECT noa.fit_curve(day, NULL::float8, response) FROM series;
 SELECT noa.fit_curve(NULL::date, spend, response) FROM series;
 SELECT noa.fit_curve(day, spend, response, 'nonsense') FROM series;
 SELECT noa.curve_status(noa.fit_curve(day, spend, response)) AS status FROM series WHERE day < '2024-01-03';
+
+-- Weekly rows (the same values, one row every 7 days): theta is per week, the
+-- fit is the same, the half-life 7 times longer in days.
+SELECT w.period_days, w.theta = d.theta AS same_theta, round((w.half_life_days / d.half_life_days)::numeric, 9) AS half_life_ratio,
+	noa.curve_param(wc, 'k') = noa.curve_param(c, 'k') AS same_curve
+FROM (SELECT noa.fit_curve('2024-01-01'::date + 7 * (day - '2024-01-01'::date), spend, response) AS wc FROM series) s,
+	fits, noa.curve_carryover(wc) w, noa.curve_carryover(c) d;
 
 -- Other families go through the same search and the long-run rewrite.
 SELECT noa.curve_model(c) AS model, abs((noa.curve_carryover(c)).theta - 0.5) <= 0.1 AS theta_close

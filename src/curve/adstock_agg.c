@@ -4,7 +4,9 @@
  *   noa.adstock_geometric(day, spend, theta, max_lag, normalized)    finite window (Meridian, PyMC)
  *   noa.adstock_delayed(day, spend, alpha, theta, max_lag, normalized)  (PyMC)
  *   noa.adstock_weibull_cdf / _pdf(day, spend, shape, scale, max_lag)  (Robyn)
- * used as  ... OVER (PARTITION BY campaign ORDER BY day).
+ * used as  ... OVER (PARTITION BY campaign ORDER BY day).  Each also takes an
+ * integer period number instead of a date (weeks since a start, for weekly
+ * rows): a lag is then one period.
  *
  * They are window-only: the value depends on the order of the days, which a
  * plain aggregate does not fix, so outside a window they raise an error (and
@@ -16,6 +18,7 @@
 
 #include <math.h>
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -62,6 +65,15 @@ kind_function(noa_adstock_kind kind)
 	return "noa.adstock";
 }
 
+/* A day (date) or period number (integer) argument as words for messages. */
+static char *
+day_text(FunctionCallInfo fcinfo, int32 day)
+{
+	if (get_fn_expr_argtype(fcinfo->flinfo, 1) == DATEOID)
+		return psprintf("day %s", DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day))));
+	return psprintf("period %d", day);
+}
+
 /* Read argument i, which must not be NULL. */
 static void
 require_arg(FunctionCallInfo fcinfo, int i, const char *fname, const char *argname)
@@ -93,9 +105,9 @@ adstock_accum(FunctionCallInfo fcinfo, noa_adstock_kind kind, bool windowed, con
 				 errhint("Write %s(...) OVER (PARTITION BY campaign_id ORDER BY day).", fname)));
 	require_arg(fcinfo, 1, fname, "day");
 	require_arg(fcinfo, 2, fname, "spend");
-	day = PG_GETARG_DATEADT(1);
+	day = PG_GETARG_INT32(1);	/* a DateADT, or an integer period number */
 	spend = PG_GETARG_FLOAT8(2);
-	if (DATE_NOT_FINITE(day))
+	if (get_fn_expr_argtype(fcinfo->flinfo, 1) == DATEOID && DATE_NOT_FINITE(day))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: day is infinite", fname)));
@@ -146,12 +158,13 @@ adstock_accum(FunctionCallInfo fcinfo, noa_adstock_kind kind, bool windowed, con
 	if (rc != NOA_ADSTOCK_OK)
 		ereport(ERROR,
 				(errcode(rc == NOA_ADSTOCK_DUPLICATE ? ERRCODE_CARDINALITY_VIOLATION : ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: %s at day %s", fname,
-						rc == NOA_ADSTOCK_DUPLICATE ? "more than one row for a day" : "days go backwards",
-						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)))),
+				 errmsg("%s: %s at %s", fname,
+						rc == NOA_ADSTOCK_DUPLICATE ? "more than one row for the same day or period"
+						: "days or periods go backwards",
+						day_text(fcinfo, day)),
 				 errhint(rc == NOA_ADSTOCK_DUPLICATE
-						 ? "Sum to one row per day and partition first (GROUP BY day)."
-						 : "Order the window by day: OVER (PARTITION BY campaign_id ORDER BY day).")));
+						 ? "Sum to one row per day (or period) and partition first, e.g. GROUP BY day."
+						 : "Order the window by the day or period: OVER (PARTITION BY campaign_id ORDER BY day).")));
 	PG_RETURN_POINTER(st);
 }
 

@@ -23,9 +23,9 @@
 PG_FUNCTION_INFO_V1(noa_curve_carryover);
 
 /*
- * SQL: curve_carryover(curve) — (carryover text, theta, theta_se,
- * half_life_days, long_run_multiplier, same_day_share, at_bound, answers,
- * note).  A curve without carryover gives carryover 'none', theta 0 and
+ * SQL: curve_carryover(curve) — (carryover text, period_days, theta,
+ * theta_se, half_life_days, long_run_multiplier, same_day_share, at_bound,
+ * answers, note).  θ is per period (period_days: 1 for daily rows).  A curve without carryover gives carryover 'none', theta 0 and
  * answers 'same_day'.
  */
 Datum
@@ -34,10 +34,11 @@ noa_curve_carryover(PG_FUNCTION_ARGS)
 	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
 	bool		has = NOA_CURVE_HAS_CARRYOVER(curve);
 	double		theta = has ? curve->carry.theta : 0.0;
+	int32		period = has ? curve->carry.period_days : 1;
 	bool		at_bound = has && (curve->carry.flags & NOA_CARRYOVER_FLAG_AT_BOUND) != 0;
 	TupleDesc	tupdesc;
-	Datum		values[9];
-	bool		nulls[9] = {0};
+	Datum		values[10];
+	bool		nulls[10] = {0};
 	const char *note;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -50,20 +51,22 @@ noa_curve_carryover(PG_FUNCTION_ARGS)
 		note = psprintf("theta ran to the search limit %.2f: the effect lasts at least this long, the long-run "
 						"answers are lower bounds on how long it works; check the data for a trend", NOA_CARRYOVER_THETA_MAX);
 	else
-		note = psprintf("each day keeps %.0f%% of the previous day's effect (half-life %.1f days); a lasting daily "
-						"spend x works like %.2f x on a single day, and the curve's answers are for that long run",
-						100.0 * theta, noa_adstock_half_life(theta), 1.0 / (1.0 - theta));
+		note = psprintf("each period of %d day(s) keeps %.0f%% of the previous period's effect (half-life %.1f days); "
+						"a lasting spend x per period works like %.2f x in a single period, and the curve's answers are "
+						"for that long run", period, 100.0 * theta, period * noa_adstock_half_life(theta),
+						1.0 / (1.0 - theta));
 
 	values[0] = CStringGetTextDatum(has ? "geometric" : "none");
-	values[1] = Float8GetDatum(theta);
-	values[2] = Float8GetDatum(has ? curve->carry.theta_se : 0.0);
-	nulls[2] = has && !(curve->carry.theta_se > 0.0);
-	values[3] = Float8GetDatum(noa_adstock_half_life(theta));
-	values[4] = Float8GetDatum(1.0 / (1.0 - theta));
-	values[5] = Float8GetDatum(1.0 - theta);
-	values[6] = BoolGetDatum(at_bound);
-	values[7] = CStringGetTextDatum(has ? "long_run" : "same_day");
-	values[8] = CStringGetTextDatum(note);
+	values[1] = Int32GetDatum(period);
+	values[2] = Float8GetDatum(theta);
+	values[3] = Float8GetDatum(has ? curve->carry.theta_se : 0.0);
+	nulls[3] = has && !(curve->carry.theta_se > 0.0);
+	values[4] = Float8GetDatum(period * noa_adstock_half_life(theta));
+	values[5] = Float8GetDatum(1.0 / (1.0 - theta));
+	values[6] = Float8GetDatum(1.0 - theta);
+	values[7] = BoolGetDatum(at_bound);
+	values[8] = CStringGetTextDatum(has ? "long_run" : "same_day");
+	values[9] = CStringGetTextDatum(note);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

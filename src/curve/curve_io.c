@@ -9,8 +9,8 @@
  *   x_min=..;x_max=..;x_mean=..;y_mean=..
  * A curve fitted with carryover prints as version 2, with the carryover after
  * the family:
- *   v2:hill;carryover=geometric;theta=..;theta_se=..;carryover_flags=0;
- *   evaluations=31;status=converged;... (the rest as in version 1)
+ *   v2:hill;carryover=geometric;period_days=1;theta=..;theta_se=..;
+ *   carryover_flags=0;evaluations=31;status=converged;... (the rest as in version 1)
  */
 #include "postgres.h"
 
@@ -108,7 +108,7 @@ carryover_problem(const noa_curve *fit, const noa_carryover *carry)
 		return "a curve with carryover must be flagged long run";
 	if (carry->kind != NOA_ADSTOCK_GEOMETRIC)
 		return "unknown carryover kind";
-	if ((carry->flags & ~NOA_CARRYOVER_FLAG_AT_BOUND) != 0 || carry->reserved != 0 || carry->evaluations < 0)
+	if ((carry->flags & ~NOA_CARRYOVER_FLAG_AT_BOUND) != 0 || carry->period_days < 1 || carry->evaluations < 0)
 		return "inconsistent carryover flags or counts";
 	if (!(carry->theta >= 0.0 && carry->theta < 1.0) ||
 		!(carry->theta_se >= 0.0) || !isfinite(carry->theta_se))
@@ -236,8 +236,8 @@ noa_curve_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	if (NOA_CURVE_HAS_CARRYOVER(curve))
 	{
-		appendStringInfo(&buf, "v%d:%s;carryover=%s;theta=", NOA_CURVE_VERSION_CARRYOVER,
-						 noa_model_name(fit->model), carryover_kind_name);
+		appendStringInfo(&buf, "v%d:%s;carryover=%s;period_days=%d;theta=", NOA_CURVE_VERSION_CARRYOVER,
+						 noa_model_name(fit->model), carryover_kind_name, curve->carry.period_days);
 		append_double(&buf, curve->carry.theta);
 		appendStringInfoString(&buf, ";theta_se=");
 		append_double(&buf, curve->carry.theta_se);
@@ -389,6 +389,8 @@ noa_curve_in(PG_FUNCTION_ARGS)
 		if (strcmp(word, carryover_kind_name) != 0)
 			curve_syntax_error(&p, psprintf("unknown carryover kind \"%s\"", word));
 		carry.kind = NOA_ADSTOCK_GEOMETRIC;
+		expect_token(&p, ";period_days=");
+		carry.period_days = read_int(&p);
 		expect_token(&p, ";theta=");
 		carry.theta = read_double(&p);
 		expect_token(&p, ";theta_se=");
@@ -455,6 +457,7 @@ noa_curve_send(PG_FUNCTION_ARGS)
 		pq_sendint32(&buf, curve->carry.kind);
 		pq_sendint32(&buf, curve->carry.flags);
 		pq_sendint32(&buf, curve->carry.evaluations);
+		pq_sendint32(&buf, curve->carry.period_days);
 		pq_sendfloat8(&buf, curve->carry.theta);
 		pq_sendfloat8(&buf, curve->carry.theta_se);
 	}
@@ -504,6 +507,7 @@ noa_curve_recv(PG_FUNCTION_ARGS)
 		carry.kind = pq_getmsgint(buf, 4);
 		carry.flags = pq_getmsgint(buf, 4);
 		carry.evaluations = pq_getmsgint(buf, 4);
+		carry.period_days = pq_getmsgint(buf, 4);
 		carry.theta = pq_getmsgfloat8(buf);
 		carry.theta_se = pq_getmsgfloat8(buf);
 	}
@@ -600,7 +604,8 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 		appendStringInfo(&buf, ",\"carryover\":{\"kind\":\"%s\"", carryover_kind_name);
 		json_number(&buf, "theta", curve->carry.theta, true);
 		json_number(&buf, "theta_se", curve->carry.theta_se, true);
-		json_number(&buf, "half_life_days", noa_adstock_half_life(curve->carry.theta), true);
+		appendStringInfo(&buf, ",\"period_days\":%d", curve->carry.period_days);
+		json_number(&buf, "half_life_days", curve->carry.period_days * noa_adstock_half_life(curve->carry.theta), true);
 		appendStringInfo(&buf, ",\"at_bound\":%s,\"evaluations\":%d,\"answers\":\"long_run\"}",
 						 (curve->carry.flags & NOA_CARRYOVER_FLAG_AT_BOUND) ? "true" : "false",
 						 curve->carry.evaluations);

@@ -74,6 +74,17 @@ fit_note(const noa_curve *fit)
 	return pstrdup("converged");
 }
 
+/* "day", "week" or "period of N days": the grain a carryover curve was fitted on. */
+static const char *
+period_name(int32 period_days)
+{
+	if (period_days == 1)
+		return "day";
+	if (period_days == 7)
+		return "week";
+	return psprintf("period of %d days", period_days);
+}
+
 /* The fit's note, prefixed for a carryover curve by what its answers mean. */
 static char *
 summary_note(const NoaCurve *curve)
@@ -85,10 +96,12 @@ summary_note(const NoaCurve *curve)
 	if (!NOA_CURVE_HAS_CARRYOVER(curve))
 		return psprintf("long run: fitted with carryover, so response, marginal ROAS, break-even and saturation are "
 						"for a lasting daily spend; %s", note);
-	return psprintf("long run: fitted with geometric carryover (theta %.2f, half-life %.1f days), so response, "
-					"marginal ROAS, break-even and saturation are for a lasting daily spend; the same-day share "
+	return psprintf("long run: fitted with geometric carryover (theta %.2f per %s, half-life %.1f days), so response, "
+					"marginal ROAS, break-even and saturation are for a lasting spend per %s; the same-%s share "
 					"of a marginal return is %.0f%% (noa.curve_carryover); %s",
-					curve->carry.theta, noa_adstock_half_life(curve->carry.theta),
+					curve->carry.theta, period_name(curve->carry.period_days),
+					curve->carry.period_days * noa_adstock_half_life(curve->carry.theta),
+					period_name(curve->carry.period_days), period_name(curve->carry.period_days),
 					100.0 * (1.0 - curve->carry.theta), note);
 }
 

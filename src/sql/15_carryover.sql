@@ -66,6 +66,60 @@ CREATE AGGREGATE @extschema@.adstock_weibull_pdf(day date, spend float8, shape f
 COMMENT ON AGGREGATE @extschema@.adstock_weibull_pdf(date, float8, float8, float8, integer) IS
 	'window function: Robyn Weibull PDF adstock, weights the min-max normalised Weibull density at lags 1..max_lag+1 (a lagged peak when shape > 1); scale is a fraction of the window';
 
+-- The same transforms over an integer period number (e.g. weeks since a start,
+-- for weekly rows): a lag is one period instead of one day.
+CREATE FUNCTION @extschema@.adstock_geometric_period_sfunc(internal, integer, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_adstock_geometric_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.adstock_geometric(period integer, spend float8, theta float8) (
+	SFUNC = @extschema@.adstock_geometric_period_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.adstock_final,
+	FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE @extschema@.adstock_geometric(integer, float8, float8) IS
+	'window function: adstock_geometric over an integer period number (one lag = one period, e.g. a week) instead of a date';
+CREATE FUNCTION @extschema@.adstock_geometric_window_period_sfunc(internal, integer, float8, float8, integer, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_adstock_geometric_window_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.adstock_geometric(period integer, spend float8, theta float8, max_lag integer, normalized boolean) (
+	SFUNC = @extschema@.adstock_geometric_window_period_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.adstock_final,
+	FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE @extschema@.adstock_geometric(integer, float8, float8, integer, boolean) IS
+	'window function: adstock_geometric over an integer period number (one lag = one period, e.g. a week) instead of a date';
+CREATE FUNCTION @extschema@.adstock_delayed_period_sfunc(internal, integer, float8, float8, float8, integer, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_adstock_delayed_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.adstock_delayed(period integer, spend float8, alpha float8, theta float8, max_lag integer,
+	normalized boolean) (
+	SFUNC = @extschema@.adstock_delayed_period_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.adstock_final,
+	FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE @extschema@.adstock_delayed(integer, float8, float8, float8, integer, boolean) IS
+	'window function: adstock_delayed over an integer period number (one lag = one period, e.g. a week) instead of a date';
+CREATE FUNCTION @extschema@.adstock_weibull_cdf_period_sfunc(internal, integer, float8, float8, float8, integer) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_adstock_weibull_cdf_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.adstock_weibull_cdf(period integer, spend float8, shape float8, scale float8, max_lag integer) (
+	SFUNC = @extschema@.adstock_weibull_cdf_period_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.adstock_final,
+	FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE @extschema@.adstock_weibull_cdf(integer, float8, float8, float8, integer) IS
+	'window function: adstock_weibull_cdf over an integer period number (one lag = one period, e.g. a week) instead of a date';
+CREATE FUNCTION @extschema@.adstock_weibull_pdf_period_sfunc(internal, integer, float8, float8, float8, integer) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_adstock_weibull_pdf_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE @extschema@.adstock_weibull_pdf(period integer, spend float8, shape float8, scale float8, max_lag integer) (
+	SFUNC = @extschema@.adstock_weibull_pdf_period_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.adstock_final,
+	FINALFUNC_MODIFY = READ_ONLY
+);
+COMMENT ON AGGREGATE @extschema@.adstock_weibull_pdf(integer, float8, float8, float8, integer) IS
+	'window function: adstock_weibull_pdf over an integer period number (one lag = one period, e.g. a week) instead of a date';
+
 -- The time-aware fit: fit_curve with a day column estimates geometric carryover
 -- jointly with the saturation curve; the resulting curve answers the long run.
 CREATE FUNCTION @extschema@.fit_curve_timed_sfunc(internal, date, float8, float8) RETURNS internal
@@ -103,15 +157,15 @@ COMMENT ON AGGREGATE @extschema@.fit_curve(date, float8, float8, text) IS
 	'fit a response curve of the named family with geometric carryover to daily (day, spend, response) rows; the curve answers the long run';
 
 CREATE FUNCTION @extschema@.curve_carryover(curve @extschema@.curve,
-	OUT carryover text, OUT theta float8, OUT theta_se float8, OUT half_life_days float8,
+	OUT carryover text, OUT period_days integer, OUT theta float8, OUT theta_se float8, OUT half_life_days float8,
 	OUT long_run_multiplier float8, OUT same_day_share float8, OUT at_bound boolean,
 	OUT answers text, OUT note text)
 	AS 'MODULE_PATHNAME', 'noa_curve_carryover' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.curve_carryover(@extschema@.curve) IS
-	'one flat row on the carryover a curve was fitted with: theta, its standard error, half-life, long-run multiplier 1/(1-theta), and whether the answers are long run';
+	'one flat row on the carryover a curve was fitted with: the period (1 day for daily rows, 7 for weekly), theta per period, its standard error, half-life in days, long-run multiplier 1/(1-theta), and whether the answers are long run';
 
 CREATE FUNCTION @extschema@.marginal_roas_same_day(curve @extschema@.curve, spend float8, value_per_unit float8 DEFAULT 1)
 	RETURNS float8
 	AS 'MODULE_PATHNAME', 'noa_marginal_roas_same_day' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.marginal_roas_same_day(@extschema@.curve, float8, float8) IS
-	'the part of the (long-run) marginal ROAS that arrives on the day of spend: (1 - theta) * marginal_roas; equal to marginal_roas for a curve without carryover';
+	'the part of the (long-run) marginal ROAS that arrives in the period of spend (the day, for daily rows): (1 - theta) * marginal_roas; equal to marginal_roas for a curve without carryover';

@@ -15,8 +15,8 @@ SELECT is((SELECT string_agg(proparallel::text, '') FROM pg_proc WHERE oid IN ('
 
 -- Adstock window aggregates: final functions never modify the state a window frame reuses.
 SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-	WHERE p.pronamespace = 'noa'::regnamespace AND p.proname LIKE 'adstock\_%' AND a.aggfinalmodify = 'r'), 5,
-	'five adstock aggregates, all with read-only final functions');
+	WHERE p.pronamespace = 'noa'::regnamespace AND p.proname LIKE 'adstock\_%' AND a.aggfinalmodify = 'r'), 10,
+	'ten adstock aggregates (date and period forms), all with read-only final functions');
 SELECT has_function('noa', 'adstock_geometric', ARRAY['date', 'double precision', 'double precision'], 'adstock_geometric(day, spend, theta)');
 SELECT has_function('noa', 'adstock_geometric', ARRAY['date', 'double precision', 'double precision', 'integer', 'boolean'],
 	'adstock_geometric(day, spend, theta, max_lag, normalized)');
@@ -31,7 +31,7 @@ SELECT is((SELECT array_agg(n ORDER BY o) FROM unnest(
 	(SELECT proargnames FROM pg_proc WHERE oid = 'noa.curve_carryover(noa.curve)'::regprocedure),
 	(SELECT proargmodes::text[] FROM pg_proc WHERE oid = 'noa.curve_carryover(noa.curve)'::regprocedure))
 	WITH ORDINALITY AS x(n, m, o) WHERE m = 'o'),
-	ARRAY['carryover', 'theta', 'theta_se', 'half_life_days', 'long_run_multiplier', 'same_day_share', 'at_bound', 'answers', 'note'],
+	ARRAY['carryover', 'period_days', 'theta', 'theta_se', 'half_life_days', 'long_run_multiplier', 'same_day_share', 'at_bound', 'answers', 'note'],
 	'curve_carryover columns');
 SELECT is((SELECT answers FROM noa.curve_carryover((SELECT noa.fit_curve(x, 10 * x / (x + 5)) FROM generate_series(1, 30) x))),
 	'same_day', 'a curve fitted without days answers the same day');

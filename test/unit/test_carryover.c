@@ -254,6 +254,47 @@ test_fit(void)
 		CHECK(memcmp(&c, &c2, sizeof(c)) == 0 && memcmp(&co, &co2, sizeof(co)) == 0, "bit-identical repeat");
 	}
 
+	/* Weekly rows (days 7 apart, one week missing): θ is per week, the period 7 days. */
+	{
+		noa_curve	c,
+					cd;
+		noa_carryover co,
+					cod;
+		int			t,
+					m = 0;
+
+		simulate(0.55, 3, day, x, y);
+		for (t = 0; t < 200; t++)
+		{
+			if (t == 50)
+				continue;		/* a missing week: no spend, no response */
+			day[m] = 8766 + 7 * t;
+			x[m] = x[t];
+			y[m] = y[t];
+			m++;
+		}
+		/* the simulated response assumed consecutive periods: rebuild it for the gap */
+		{
+			double		a = 0.0;
+
+			for (t = 0; t < m; t++)
+			{
+				if (t > 0)
+					a *= pow(0.55, (day[t] - day[t - 1]) / 7);
+				a += x[t];
+				y[t] = 60.0 * pow(a, 1.2) / (pow(a, 1.2) + pow(1800.0, 1.2)) + 0.3 * sin(t * 1.7);
+			}
+		}
+		noa_carryover_fit(NOA_MODEL_HILL, day, x, y, m, NULL, &c, &co);
+		CHECK(co.period_days == 7 && fabs(co.theta - 0.55) <= 0.05,
+			  "weekly rows: period 7 days, theta %.3f per week", co.theta);
+		for (t = 0; t < m; t++)
+			day[t] = 8766 + (day[t] - 8766) / 7;	/* the same rows as consecutive days */
+		noa_carryover_fit(NOA_MODEL_HILL, day, x, y, m, NULL, &cd, &cod);
+		CHECK(cod.period_days == 1 && cod.theta == co.theta && memcmp(c.param, cd.param, sizeof(c.param)) == 0,
+			  "weekly rows give the same fit as the same rows one day apart");
+	}
+
 	/* No carryover in the data: θ near 0. */
 	{
 		noa_curve	c;

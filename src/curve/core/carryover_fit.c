@@ -266,6 +266,8 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 	noa_fit_options defaults;
 	profile		pr;
 	profile_best best;
+	int32_t	   *period = NULL;
+	int64_t		step = 0;
 	double		theta_se = 0.0,
 				xsum = 0.0,
 				xmin = INFINITY,
@@ -290,16 +292,42 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 		opt = &defaults;
 	}
 
+	/* The period: the gcd of the gaps; rows are then numbered in periods. */
+	for (i = 1; i < n; i++)
+	{
+		int64_t		a = (int64_t) day[i] - day[i - 1],
+					b = step;
+
+		while (b != 0)
+		{
+			int64_t		r = a % b;
+
+			a = b;
+			b = r;
+		}
+		step = a;
+	}
+	if (step < 1)
+		step = 1;
+	period = malloc(sizeof(int32_t) * (n > 0 ? n : 1));
+	if (period == NULL)
+		return NOA_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		period[i] = (int32_t) (((int64_t) day[i] - day[0]) / step);
+
 	memset(&pr, 0, sizeof(pr));
 	pr.model = model;
-	pr.day = day;
+	pr.day = period;
 	pr.spend = spend;
 	pr.response = response;
 	pr.n = n;
 	pr.opt = opt;
 	pr.adstock = malloc(sizeof(double) * (n > 0 ? 5 * n : 1));
 	if (pr.adstock == NULL)
+	{
+		free(period);
 		return NOA_ERR_NOMEM;
+	}
 	pr.pairs = pr.adstock + n;
 	pr.xs = pr.pairs + 2 * n;
 	pr.ys = pr.xs + n;
@@ -313,6 +341,7 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 		theta_se = 0.0;
 	}
 	free(pr.adstock);
+	free(period);
 	if (rc != NOA_OK)
 		return rc;
 
@@ -333,6 +362,7 @@ noa_carryover_fit(noa_model model, const int32_t *day, const double *spend,
 	carry->theta = best.theta;
 	carry->theta_se = isfinite(theta_se) ? theta_se : 0.0;
 	carry->evaluations = pr.evaluations;
+	carry->period_days = (int32_t) step;
 	if (best.theta >= NOA_CARRYOVER_THETA_MAX - 1e-12)
 		carry->flags |= NOA_CARRYOVER_FLAG_AT_BOUND;
 	return NOA_OK;

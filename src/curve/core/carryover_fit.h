@@ -6,8 +6,11 @@
  * Plain C (never includes postgres.h).
  *
  * Model: response_t = f(x*_t) + ε_t with x*_t = x_t + θ·x*_{t-1} (Robyn's
- * unnormalised geometric adstock, days before the first row count as zero
- * spend, a missing day as a day without spend and without a response).
+ * unnormalised geometric adstock, periods before the first row count as zero
+ * spend, a missing period as a period without spend and without a response).
+ * The period is the greatest common divisor of the gaps between the days of
+ * the rows: 1 day for daily rows (even with some days missing), 7 for weekly
+ * rows; θ is per period.
  * The spend range stored with the curve (x_min, x_max, x_mean) is over every
  * row, with or without a response.
  *
@@ -31,8 +34,8 @@ typedef struct noa_carryover
 	int32_t		kind;			/* 0 none, NOA_ADSTOCK_GEOMETRIC (recursive, unnormalised) */
 	int32_t		flags;			/* NOA_CARRYOVER_FLAG_* */
 	int32_t		evaluations;	/* saturation fits tried during the search */
-	int32_t		reserved;		/* always 0 */
-	double		theta;			/* fitted decay per day */
+	int32_t		period_days;	/* days per period of θ: the gcd of the day gaps (1 daily, 7 weekly) */
+	double		theta;			/* fitted decay per period */
 	double		theta_se;		/* standard error from the profile's curvature; 0 when not estimable */
 } noa_carryover;
 
