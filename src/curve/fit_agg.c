@@ -31,8 +31,15 @@ typedef struct FitPoint
 {
 	double		x;
 	double		y;				/* NaN: no observed response (time-aware only) */
-	int32		day;			/* DateADT of the time-aware form, else 0 */
 } FitPoint;
+
+/* A point with its day, only while the final function sorts a time-aware group. */
+typedef struct TimedPoint
+{
+	double		x;
+	double		y;
+	int32		day;
+} TimedPoint;
 
 typedef struct FitState
 {
@@ -41,6 +48,7 @@ typedef struct FitState
 	int32		count;
 	int32		capacity;
 	FitPoint   *points;
+	int32	   *days;			/* DateADT per point when timed, else NULL */
 } FitState;
 
 /* The aggregate memory context, or an error when called as a plain function. */
@@ -87,6 +95,10 @@ fit_state_reserve(FitState *state, int64 extra, MemoryContext aggcontext)
 		state->points = MemoryContextAllocHuge(aggcontext, capacity * sizeof(FitPoint));
 	else
 		state->points = repalloc_huge(state->points, capacity * sizeof(FitPoint));
+	if (state->timed && state->days == NULL)
+		state->days = MemoryContextAllocHuge(aggcontext, capacity * sizeof(int32));
+	else if (state->timed)
+		state->days = repalloc_huge(state->days, capacity * sizeof(int32));
 	state->capacity = (int32) capacity;
 }
 
@@ -147,7 +159,8 @@ fit_accum(FunctionCallInfo fcinfo, int32 model, bool timed)
 	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve transition");
 	FitState   *state = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	int			col = timed ? 2 : 1;
-	FitPoint	pt = {0.0, NAN, 0};
+	FitPoint	pt = {0.0, NAN};
+	DateADT		day = 0;
 
 	if (state == NULL)
 		state = fit_state_new(aggcontext, model, timed);
@@ -159,8 +172,8 @@ fit_accum(FunctionCallInfo fcinfo, int32 model, bool timed)
 	if (timed)
 	{
 		check_timed_not_null(fcinfo);
-		pt.day = PG_GETARG_DATEADT(1);
-		if (DATE_NOT_FINITE(pt.day))
+		day = PG_GETARG_DATEADT(1);
+		if (DATE_NOT_FINITE(day))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa.fit_curve: day is infinite"),
@@ -176,6 +189,8 @@ fit_accum(FunctionCallInfo fcinfo, int32 model, bool timed)
 		check_input(pt.y, "response");
 	}
 	fit_state_reserve(state, 1, aggcontext);
+	if (timed)
+		state->days[state->count] = day;
 	state->points[state->count++] = pt;
 	PG_RETURN_POINTER(state);
 }
@@ -264,6 +279,8 @@ noa_fit_combine(PG_FUNCTION_ARGS)
 	{
 		fit_state_reserve(a, b->count, aggcontext);
 		memcpy(a->points + a->count, b->points, sizeof(FitPoint) * b->count);
+		if (a->timed)
+			memcpy(a->days + a->count, b->days, sizeof(int32) * b->count);
 		a->count += b->count;
 	}
 	PG_RETURN_POINTER(a);
@@ -287,7 +304,7 @@ noa_fit_serial(PG_FUNCTION_ARGS)
 	for (i = 0; i < state->count; i++)
 	{
 		if (state->timed)
-			pq_sendint32(&buf, state->points[i].day);
+			pq_sendint32(&buf, state->days[i]);
 		pq_sendfloat8(&buf, state->points[i].x);
 		pq_sendfloat8(&buf, state->points[i].y);
 	}
@@ -325,7 +342,8 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	fit_state_reserve(state, count, CurrentMemoryContext);
 	for (i = 0; i < count; i++)
 	{
-		state->points[i].day = timed ? pq_getmsgint(&buf, 4) : 0;
+		if (timed)
+			state->days[i] = pq_getmsgint(&buf, 4);
 		state->points[i].x = pq_getmsgfloat8(&buf);
 		state->points[i].y = pq_getmsgfloat8(&buf);
 		check_input(state->points[i].x, "spend");
@@ -336,15 +354,10 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/*
- * Order points by day (time-aware states; 0 otherwise), then spend, then
- * response (NaN last), for plan-independent fits.
- */
+/* Order points by spend, then response (NaN last), for plan-independent fits. */
 static inline int
 point_cmp(const FitPoint *p, const FitPoint *q)
 {
-	if (p->day != q->day)
-		return p->day < q->day ? -1 : 1;
 	if (p->x != q->x)
 		return p->x < q->x ? -1 : 1;
 	if (isnan(p->y) || isnan(q->y))
@@ -354,10 +367,30 @@ point_cmp(const FitPoint *p, const FitPoint *q)
 	return 0;
 }
 
+/* Order time-aware points by day, then as point_cmp (duplicate days end up adjacent). */
+static inline int
+timed_cmp(const TimedPoint *p, const TimedPoint *q)
+{
+	FitPoint	a = {p->x, p->y},
+				b = {q->x, q->y};
+
+	if (p->day != q->day)
+		return p->day < q->day ? -1 : 1;
+	return point_cmp(&a, &b);
+}
+
 /* sort_points(FitPoint *, size_t): PostgreSQL's sort template with an inlined comparator. */
 #define ST_SORT sort_points
 #define ST_ELEMENT_TYPE FitPoint
 #define ST_COMPARE(a, b) point_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* sort_timed(TimedPoint *, size_t), likewise. */
+#define ST_SORT sort_timed
+#define ST_ELEMENT_TYPE TimedPoint
+#define ST_COMPARE(a, b) timed_cmp(a, b)
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
@@ -399,25 +432,42 @@ noa_fit_final(PG_FUNCTION_ARGS)
 	if (state->count == 0)
 		PG_RETURN_NULL();
 
-	sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
-	memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
-	sort_points(sorted, state->count);
 	x = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	y = palloc_extended(sizeof(double) * state->count, MCXT_ALLOC_HUGE);
 	if (state->timed)
-		day = palloc_extended(sizeof(int32) * state->count, MCXT_ALLOC_HUGE);
-	for (i = 0; i < state->count; i++)
 	{
-		x[i] = sorted[i].x;
-		y[i] = sorted[i].y;
-		if (state->timed)
+		TimedPoint *timed = palloc_extended(sizeof(TimedPoint) * state->count, MCXT_ALLOC_HUGE);
+
+		for (i = 0; i < state->count; i++)
 		{
-			if (i > 0 && sorted[i].day == sorted[i - 1].day)
-				duplicate_day_error(sorted[i].day);
-			day[i] = sorted[i].day;
+			timed[i].x = state->points[i].x;
+			timed[i].y = state->points[i].y;
+			timed[i].day = state->days[i];
 		}
+		sort_timed(timed, state->count);
+		day = palloc_extended(sizeof(int32) * state->count, MCXT_ALLOC_HUGE);
+		for (i = 0; i < state->count; i++)
+		{
+			if (i > 0 && timed[i].day == timed[i - 1].day)
+				duplicate_day_error(timed[i].day);
+			x[i] = timed[i].x;
+			y[i] = timed[i].y;
+			day[i] = timed[i].day;
+		}
+		pfree(timed);
 	}
-	pfree(sorted);
+	else
+	{
+		sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
+		memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
+		sort_points(sorted, state->count);
+		for (i = 0; i < state->count; i++)
+		{
+			x[i] = sorted[i].x;
+			y[i] = sorted[i].y;
+		}
+		pfree(sorted);
+	}
 
 	noa_fit_options_default(&opt);
 	opt.interrupted = noa_cancel_requested;
