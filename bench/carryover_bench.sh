@@ -24,6 +24,7 @@ time_query() {
 	printf '%s\n' "${times[@]}" | sort -g | sed -n 3p
 }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=""
 for days in 35 7 1; do
 	psql -X -q -v ON_ERROR_STOP=1 -v budget_change_days=$days -f demo/generate.sql >/dev/null 2>&1 \
@@ -46,7 +47,8 @@ mkdir -p bench/results
 cat > bench/results/carryover.md <<MD
 # Time-aware fit: noa.fit_curve(day, spend, response) on the demo
 
-Machine: $cpu, $cores cores; PostgreSQL $(psql -X -q -t -A -c "SHOW server_version"); $(date -u +%Y-%m-%d).
+Machine: $cpu, $cores cores, load average $load at the start (other jobs share the machine);
+PostgreSQL $(psql -X -q -t -A -c "SHOW server_version"); $(date -u +%Y-%m-%d).
 40 campaigns, one curve each (Hill), serial plans, median of 5 runs (\`bench/carryover_bench.sh\`).
 
 | budgets change every (days) | rows | with carryover (ms) | same-day fit (ms) |

@@ -43,6 +43,12 @@ noa_curve_carryover(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "noa.curve_carryover must be declared to return a row");
+	if (tupdesc->natts != lengthof(values))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("noa.curve_carryover: the installed SQL definition has %d columns, this library returns %d",
+						tupdesc->natts, (int) lengthof(values)),
+				 errhint("Reinstall the extension (DROP EXTENSION noa; CREATE EXTENSION noa) to match the library.")));
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	if (!has)
