@@ -4,10 +4,11 @@
  *
  * Search.  The profile objective at θ is the SSR of the best saturation fit
  * on the adstocked spend (AICc for model auto, so families compare).  θ runs
- * over a coarse grid 0, 0.05, ..., 0.95; then every 0.01 within ±0.04 of the
- * best grid point; then one parabolic step through the best point and its
- * 0.01-neighbours.  Ties keep the smaller θ.  Every step is a fixed sequence
- * of fits, so the answer is deterministic.  The standard error of θ comes from
+ * over a lattice of step 0.01 up to 0.95: first every fifth point (0, 0.05,
+ * ..., 0.95), then every point within ±0.04 of the best, then one parabolic
+ * step through the best point and its two neighbours.  Each lattice point is
+ * fitted at most once (about 30 fits in all).  Ties keep the smaller θ.
+ * Every step is a fixed sequence of fits, so the answer is deterministic.  The standard error of θ comes from
  * the profile's curvature there: se = sqrt(2σ² / SSR''(θ)).
  */
 #include "carryover_fit.h"
@@ -18,8 +19,9 @@
 
 #include "carryover.h"
 
-#define GRID_STEP 0.05
-#define FINE_STEP 0.01
+#define LATTICE_STEP 0.01
+#define LATTICE_LAST 95			/* NOA_CARRYOVER_THETA_MAX / LATTICE_STEP */
+#define GRID_EVERY 5
 #define FINE_REACH 4
 
 /* Arrays and inputs shared by every evaluation of the profile. */
@@ -36,6 +38,7 @@ typedef struct profile
 	double	   *xs;				/* n */
 	double	   *ys;				/* n */
 	int			evaluations;
+	double		lattice[LATTICE_LAST + 1];	/* objective at k·LATTICE_STEP; NaN until fitted */
 } profile;
 
 /* Best evaluation so far. */
@@ -121,73 +124,71 @@ profile_try(profile *pr, double theta, profile_best *best, double *objective)
 	return NOA_OK;
 }
 
-/* θ on the fine lattice: base + d·FINE_STEP, rounded to the lattice. */
-static double
-fine_theta(double base, int d)
+/* The objective at lattice point k, fitting it on first use. */
+static int
+profile_lattice(profile *pr, int k, profile_best *best, double *objective)
 {
-	return nearbyint((base + d * FINE_STEP) / FINE_STEP) * FINE_STEP;
+	int			rc = NOA_OK;
+
+	if (isnan(pr->lattice[k]))
+		rc = profile_try(pr, k * LATTICE_STEP, best, &pr->lattice[k]);
+	*objective = pr->lattice[k];
+	return rc;
 }
 
 /* The deterministic 1-D search of the top comment. */
 static int
 profile_search(profile *pr, profile_best *best, double *theta_se)
 {
-	int			grid = (int) nearbyint(NOA_CARRYOVER_THETA_MAX / GRID_STEP);
-	double		f_lo = INFINITY,
-				f_hi = INFINITY;
-	double		centre,
-				h = FINE_STEP;
-	int			j,
-				d,
+	double		f0,
+				f_lo,
+				f_hi,
+				curvature,
+				h = LATTICE_STEP;
+	int			k,
+				kb,
 				rc;
 
 	best->theta = 0.0;
 	best->objective = INFINITY;
 	memset(&best->fit, 0, sizeof(best->fit));
 	*theta_se = 0.0;
-	for (j = 0; j <= grid; j++)
-		if ((rc = profile_try(pr, j * GRID_STEP, best, NULL)) != NOA_OK)
+	for (k = 0; k <= LATTICE_LAST; k++)
+		pr->lattice[k] = NAN;
+	for (k = 0; k <= LATTICE_LAST; k += GRID_EVERY)
+		if ((rc = profile_lattice(pr, k, best, &f0)) != NOA_OK)
 			return rc;
 	if (!isfinite(best->objective))
 		return NOA_OK;
-	centre = best->theta;
-	for (d = -FINE_REACH; d <= FINE_REACH; d++)
-	{
-		double		theta = fine_theta(centre, d);
-
-		if (d == 0 || theta < 0.0 || theta > NOA_CARRYOVER_THETA_MAX + 1e-12)
-			continue;
-		if ((rc = profile_try(pr, theta, best, NULL)) != NOA_OK)
+	kb = (int) nearbyint(best->theta / h);
+	for (k = kb > FINE_REACH ? kb - FINE_REACH : 0;
+		 k <= kb + FINE_REACH && k <= LATTICE_LAST; k++)
+		if ((rc = profile_lattice(pr, k, best, &f0)) != NOA_OK)
 			return rc;
-	}
 
-	/* Parabola through the best lattice point and its neighbours. */
-	centre = best->theta;
-	if (centre - h >= -1e-12 && centre + h <= NOA_CARRYOVER_THETA_MAX + 1e-12)
+	/* Parabola through the best lattice point and its neighbours (fitted already, or now). */
+	kb = (int) nearbyint(best->theta / h);
+	if (kb < 1 || kb >= LATTICE_LAST)
+		return NOA_OK;
+	if ((rc = profile_lattice(pr, kb - 1, best, &f_lo)) != NOA_OK ||
+		(rc = profile_lattice(pr, kb + 1, best, &f_hi)) != NOA_OK)
+		return rc;
+	f0 = pr->lattice[kb];
+	curvature = f_lo - 2.0 * f0 + f_hi;
+	if (isfinite(curvature) && curvature > 0.0)
 	{
-		double		f0 = best->objective,
-					curvature;
-		noa_curve	centre_fit = best->fit;
+		double		step = -h * (f_hi - f_lo) / (2.0 * curvature);
+		double		theta = kb * h + fmax(-h, fmin(h, step));
+		int			p = noa_model_nparams((noa_model) best->fit.model);
 
-		if ((rc = profile_try(pr, fine_theta(centre, -1), best, &f_lo)) != NOA_OK ||
-			(rc = profile_try(pr, fine_theta(centre, 1), best, &f_hi)) != NOA_OK)
-			return rc;
-		curvature = f_lo - 2.0 * f0 + f_hi;
-		if (isfinite(curvature) && curvature > 0.0 && best->theta == centre)
+		if (pr->model != NOA_MODEL_AUTO && best->fit.n > p + 1)
 		{
-			double		step = -h * (f_hi - f_lo) / (2.0 * curvature);
-			double		theta = centre + fmax(-h, fmin(h, step));
+			double		sigma2 = best->fit.ssr / (best->fit.n - p - 1);
 
-			if (pr->model != NOA_MODEL_AUTO && centre_fit.n > noa_model_nparams((noa_model) centre_fit.model) + 1)
-			{
-				double		sigma2 = centre_fit.ssr / (centre_fit.n - noa_model_nparams((noa_model) centre_fit.model) - 1);
-
-				*theta_se = sqrt(2.0 * sigma2 / (curvature / (h * h)));
-			}
-			if (theta != centre && theta > 0.0 &&
-				(rc = profile_try(pr, theta, best, NULL)) != NOA_OK)
-				return rc;
+			*theta_se = sqrt(2.0 * sigma2 / (curvature / (h * h)));
 		}
+		if (theta != kb * h && (rc = profile_try(pr, theta, best, &f0)) != NOA_OK)
+			return rc;
 	}
 	return NOA_OK;
 }
