@@ -16,7 +16,7 @@
  *
  * The result is stored in long-run terms: a lasting daily spend x gives the
  * adstocked input x/(1-θ), so the long-run daily response is
- * L(x) = f(x/(1-θ)), which is again a curve of the same family (k/(1-θ)... see
+ * L(x) = f(x/(1-θ)), which is again a curve of the same family (for Hill, k·(1-θ); see
  * noa_carryover_long_run).  Every accessor of the curve then answers the long
  * run; the immediate (same-day) part of a marginal return is (1-θ)·L'(x).
  * The curve's flags carry NOA_CURVE_FLAG_LONG_RUN.
