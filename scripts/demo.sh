@@ -2,8 +2,11 @@
 # The main job in one command: installs what is missing from Debian's packages,
 # builds and installs noa, starts a throwaway PostgreSQL cluster (unless
 # PGHOST/PGPORT/PGDATABASE name a server), loads the bundled demo data and
-# prints noa's analysis of it.  It stops what it started.
+# prints noa's analysis of it, then writes the same analysis as a visual HTML
+# report (./noa-report.html, or the file in NOA_REPORT) and prints where it is.
+# It stops what it started.
 set -u
+report=$(realpath -m "${NOA_REPORT:-$PWD/noa-report.html}")
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
@@ -16,3 +19,7 @@ psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f demo/generate.sql >/dev/null || die "demo data generation failed"
 log "running the analysis"
 psql -X -v ON_ERROR_STOP=1 -P pager=off -f demo/report.sql || die "the demo report failed"
+log "rendering the visual report"
+render_report "$report" noa_demo.ad_spend noa_demo.shop_orders || die "the visual report failed"
+echo
+echo "The visual report (response curves, alarms, waste, allocation, action plan): $report"

@@ -2,12 +2,31 @@
 # The whole test suite in one command: installs what is missing from Debian's
 # packages, builds and installs noa, runs the C unit tests, then pg_regress and
 # pgTAP (including the garden sweep) on a throwaway cluster (or the server
-# named by PGHOST/PGPORT/PGDATABASE), and prints one summary line.
+# named by PGHOST/PGPORT/PGDATABASE), renders the HTML report of the demo data
+# and checks it in headless Chromium, and prints one summary line.
 set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages
+ensure_packages $NOA_BROWSER_PACKAGES
+# pg_prove on DIR in database DB; sets prove_pass and prove_fail (tests), prints the tail.
+run_pg_prove() {
+	local out rc tests
+	out=$(PGDATABASE=$1 pg_prove --ext .sql -f "$2" 2>&1); rc=$?
+	printf '%s\n' "$out" | tail -40
+	tests=$(printf '%s\n' "$out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
+	prove_fail=0
+	if [ $rc -ne 0 ]; then
+		prove_fail=$(printf '%s\n' "$out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+		[ "$prove_fail" -gt 0 ] || prove_fail=1
+	fi
+	prove_pass=$(( ${tests:-0} - prove_fail )); [ $prove_pass -ge 0 ] || prove_pass=0
+	return $rc
+}
+
+# The client type test's drivers (scripts/client-types.sh) and the dbt example's runner
+# (scripts/dbt_example.py); npm only when no npm is installed.
+ensure_packages python3-psycopg2 python3-yaml libpostgresql-jdbc-java default-jdk-headless $(command -v npm >/dev/null || echo npm)
 build_and_install
 
 fail=0
@@ -51,22 +70,80 @@ tapdb=noa_pgtap_$$
 psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $tapdb" >/dev/null || die "cannot create $tapdb"
 psql -q -X -v ON_ERROR_STOP=1 -d "$tapdb" -c "CREATE EXTENSION pgtap; CREATE EXTENSION noa;" >/dev/null \
 	|| die "cannot create extensions pgtap and noa in $tapdb"
-tap_out=$(PGDATABASE=$tapdb pg_prove --ext .sql -f test/pgtap/ 2>&1); tap_rc=$?
-printf '%s\n' "$tap_out" | tail -40
+run_pg_prove "$tapdb" test/pgtap/ || fail=1
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $tapdb" >/dev/null 2>&1
-tap_tests=$(printf '%s\n' "$tap_out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
-[ -n "$tap_tests" ] || tap_tests=0
-tap_fail=0
-if [ $tap_rc -ne 0 ]; then
-	fail=1
-	tap_fail=$(printf '%s\n' "$tap_out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
-	[ "$tap_fail" -gt 0 ] || tap_fail=1
-fi
-tap_pass=$((tap_tests - tap_fail)); [ $tap_pass -ge 0 ] || tap_pass=0
+tap_pass=$prove_pass; tap_fail=$prove_fail
+
+# The demo database the reader's examples run on: the demo data and its
+# Fivetran-shaped copy (examples/fivetran/demo_copy.sql).
+demodb=noa_demo_$$
+log "README examples: every \`\`\`sql block of README.md on the demo data, then test/readme"
+# README's grants example creates the role noa_analyst (cluster-wide): drop it before and after.
+drop_analyst() { psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP ROLE IF EXISTS noa_analyst" >/dev/null 2>&1; }
+drop_analyst
+psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $demodb" >/dev/null || die "cannot create $demodb"
+psql -q -X -v ON_ERROR_STOP=1 -d "$demodb" -c "SET client_min_messages = warning" -c "CREATE EXTENSION pgtap" \
+	-c "CREATE EXTENSION noa" -f demo/generate.sql -f examples/fivetran/demo_copy.sql >/dev/null \
+	|| die "cannot load the demo data into $demodb"
+readme_out=$(PGDATABASE=$demodb bash scripts/readme-sql.sh README.md 2>&1) || fail=1
+printf '%s\n' "$readme_out" | grep -v '^ok '
+readme_pass=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+readme_fail=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$readme_pass" ] || { readme_pass=0; readme_fail=1; fail=1; }
+run_pg_prove "$demodb" test/readme/ || fail=1
+readme_pass=$((readme_pass + prove_pass)); readme_fail=$((readme_fail + prove_fail))
+
+log "client types: every analyst-facing function through psycopg2, pgjdbc and node-postgres"
+clients_out=$(PGDATABASE=$demodb bash scripts/client-types.sh 2>&1) || fail=1
+printf '%s\n' "$clients_out" | grep -v '^ok '
+clients_pass=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+clients_fail=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$clients_pass" ] || { clients_pass=0; clients_fail=1; fail=1; }
+
+log "dbt example (examples/dbt): models in dependency order through psql, then its tests"
+dbt_out=$(PGDATABASE=$demodb /usr/bin/python3 scripts/dbt_example.py examples/dbt 2>&1) || fail=1
+printf '%s\n' "$dbt_out" | grep -v '^ok '
+dbt_pass=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+dbt_fail=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+[ -n "$dbt_pass" ] || { dbt_pass=0; dbt_fail=1; fail=1; }
+
+psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
+drop_analyst
+
+log "browser: the HTML report of the demo data in headless Chromium"
+repdb=noa_report_$$
+repdir=$(mktemp -d /tmp/noa-report-test.XXXXXX)
+browser_out=$(psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $repdb" 2>&1 \
+	&& PGDATABASE=$repdb psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION noa" -c "SET client_min_messages = warning" \
+		-f demo/generate.sql 2>&1 >/dev/null \
+	&& PGDATABASE=$repdb render_report "$repdir/report.html" noa_demo.ad_spend noa_demo.shop_orders 2>&1 \
+	&& browser_check_report "$repdir/report.html" "$repdir/report.png" 2>&1) || fail=1
+# The KPI model's section (stacked area, incrementality) is drawn only when the
+# model is installed: check its drawing on the synthetic rows of a test fixture.
+fixture_out=$("$NOA_PYTHON" report/render.py "$repdir/kpi_fixture.html" <test/report/kpi_fixture.json 2>&1 \
+	&& browser_check_report "$repdir/kpi_fixture.html" - 2>&1) || fail=1
+printf '%s\n%s\n' "$browser_out" "$fixture_out" | grep -v '^ok '
+psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE IF EXISTS $repdb" >/dev/null 2>&1
+rm -rf "$repdir"
+br_pass=0 br_fail=0
+for out in "$browser_out" "$fixture_out"; do
+	p=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	br_pass=$((br_pass + p)); br_fail=$((br_fail + f))
+done
 
 stop_cluster
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed"
+
+log "sharded PostgreSQL: three clusters, postgres_fdw partitions (test/sharded)"
+shard_out=$(NOA_INSTALLED=1 bash test/sharded/run.sh 2>&1) || fail=1
+printf '%s\n' "$shard_out" | grep -vE '^ok - '
+shard_pass=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+shard_fail=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$shard_pass" ] || { shard_pass=0; shard_fail=1; }
+
+total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass + dbt_pass + br_pass + shard_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail + dbt_fail + br_fail + shard_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed; dbt example $dbt_pass passed, $dbt_fail failed; browser $br_pass passed, $br_fail failed; sharded $shard_pass passed, $shard_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]

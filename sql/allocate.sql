@@ -113,7 +113,7 @@ FROM pf, noa.allocation_summary(p, objective => 'target_cpa', target => 12);
 SELECT status, recommended_spend, explanation FROM pf, noa.allocation_summary(p, objective => 'target_roas', target => 50);
 SELECT status, recommended_spend, explanation FROM pf, noa.allocation_summary(p, objective => 'min_spend', target => 30000, budget => 3000);
 
--- S-shaped curves only: a global method with a reported gap, never below a brute-force grid.
+-- S-shaped curves only: branch and bound, certified optimal, never below a brute-force grid.
 CREATE TABLE s_items AS
 SELECT 's' || i AS id, format('v1:hill;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=%s,%s,%s;cov=1,0,0,0,1,0,0,0,0.0001;ssr=1;sigma=1;r2=0.9;aicc=1;x_min=10;x_max=5000;x_mean=900;y_mean=60',
 	100 + 40 * i, 400 + 150 * i, 1.5 + 0.5 * i)::noa.curve AS c, 100::float8 AS spend

@@ -70,4 +70,23 @@ SELECT point_no, spend, round(response::numeric, 4) AS response, round(response_
 	round(response_hi::numeric, 4) AS hi, round(marginal_roas::numeric, 6) AS mroas, in_observed_range
 FROM noa.curve_points((SELECT c FROM known_curves WHERE name = 'hill_s'), 3000, 7);
 SELECT count(*) AS points_of_unusable_curve FROM noa.curve_points((SELECT c FROM known_curves WHERE name = 'too_few'), 100);
+-- The spend grid is round: steps of 1, 2 or 5 times a power of ten, at most
+-- `points` values, from 0 to the first grid value at or above max_spend, and
+-- each value is the shortest decimal (0.3, not 0.30000000000000004); near the
+-- largest double the grid stops at its last finite value.
+SET extra_float_digits = 1;
+SELECT max_spend, points, count(*) AS values_on_grid, min(p.spend) AS first, max(p.spend) AS last,
+	string_agg(p.spend::text, ' ' ORDER BY p.point_no) FILTER (WHERE p.point_no <= 4) AS first_four,
+	bool_and(length(p.spend::text) <= 10) AS all_short_decimals
+FROM (VALUES (3000::float8, 50), (3000, 7), (3001, 7), (61.3, 10), (0.7, 8), (0.07, 8), (12345, 100),
+	(1e-4, 3), (2.5e9, 6), (0, 50), (100, 2), (1.5e308, 3)) AS a(max_spend, points),
+	noa.curve_points((SELECT c FROM known_curves WHERE name = 'hill_c'), a.max_spend, a.points) p
+GROUP BY max_spend, points ORDER BY max_spend, points;
+SET extra_float_digits = 0;
+-- Many curves chart from one query: a function in FROM may read the columns of
+-- the tables before it (no LATERAL keyword needed), and the same max_spend and
+-- points give every curve the same grid, ready to pivot or plot as series.
+SELECT p.spend, string_agg(k.name || '=' || round(p.response::numeric, 1), ' ' ORDER BY k.name) AS response_by_curve
+FROM known_curves k, noa.curve_points(k.c, 2000, 5) p
+GROUP BY p.spend ORDER BY p.spend;
 SELECT noa.curve_param(c, 'k') AS k, noa.curve_param(c, 'm') AS no_m, noa.curve_model(c) FROM known_curves WHERE name = 'hill_s';

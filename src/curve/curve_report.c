@@ -1,6 +1,6 @@
 /*
  * curve_report.c — flat, BI-ready views of a fitted curve: one summary row
- * (noa.curve_summary) and evenly spaced chart points (noa.curve_points).
+ * (noa.curve_summary) and chart points on a round spend grid (noa.curve_points).
  */
 #include "postgres.h"
 
@@ -215,13 +215,86 @@ noa_curve_summary(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
+/*
+ * A round grid for a chart axis: steps of 1, 2 or 5 times a power of ten.
+ * Values are one integer times an exact power of ten, so they print as
+ * 0.3, not 0.30000000000000004.
+ */
+typedef struct round_grid
+{
+	int			mantissa;		/* 1, 2 or 5 */
+	int			exponent;		/* power of ten of the step */
+	int			count;			/* number of grid values, 0 included */
+} round_grid;
+
+/* The i-th value of a round grid: i * mantissa * 10^exponent. */
+static double
+round_grid_value(round_grid g, int i)
+{
+	double		units = (double) i * g.mantissa;
+	double		inverse = pow(10.0, -g.exponent);
+
+	if (g.exponent >= 0)
+		return units * pow(10.0, g.exponent);
+	/* Dividing by an exact power of ten rounds correctly; multiplying would not. */
+	return isfinite(inverse) ? units / inverse : units * pow(10.0, g.exponent);
+}
+
+/*
+ * The smallest round step that covers [0, max_spend] in at most points - 1
+ * steps; the grid runs from 0 to the first multiple of the step at or above
+ * max_spend.  A max_spend of 0 gives the single point 0.
+ */
+static round_grid
+round_grid_for(double max_spend, int points)
+{
+	round_grid	g = {1, 0, 1};
+	double		raw,
+				scale,
+				steps;
+
+	if (!(max_spend > 0.0))
+		return g;
+	raw = max_spend / (points - 1);
+	g.exponent = (int) floor(log10(raw));
+	scale = pow(10.0, g.exponent);
+	/* log10 may round across a power of ten: settle 10^exponent <= raw < 10^(exponent+1). */
+	if (scale > raw)
+		scale = pow(10.0, --g.exponent);
+	else if (scale * 10.0 <= raw)
+		scale = pow(10.0, ++g.exponent);
+	if (raw <= scale)
+		g.mantissa = 1;
+	else if (raw <= 2.0 * scale)
+		g.mantissa = 2;
+	else if (raw <= 5.0 * scale)
+		g.mantissa = 5;
+	else
+	{
+		g.mantissa = 1;
+		g.exponent++;
+	}
+	steps = ceil(max_spend / round_grid_value(g, 1));
+	/* The division may land a hair above a whole number of steps. */
+	if (steps > 1.0 && round_grid_value(g, (int) steps - 1) >= max_spend)
+		steps -= 1.0;
+	g.count = (int) Min(steps + 1.0, (double) points);
+	/* Near the largest double the grid stops at its last finite value. */
+	while (g.count > 1 && !isfinite(round_grid_value(g, g.count - 1)))
+		g.count--;
+	return g;
+}
+
 PG_FUNCTION_INFO_V1(noa_curve_points);
 
 /*
  * SQL: curve_points(curve, max_spend, points, level, value_per_unit) — rows
  * (point_no, spend, response, response_lo, response_hi, marginal_roas,
- * in_observed_range) on an even grid from 0 to max_spend, for line charts.
- * A curve without usable parameters yields no rows.
+ * in_observed_range) on a round grid (steps of 1, 2 or 5 times a power of
+ * ten, at most `points` values) from 0 to the first grid value at or above
+ * max_spend, for line charts.  Curves asked with the same max_spend and points
+ * share the grid, so many curves chart from one query.  A curve without
+ * usable parameters yields no rows.
  */
 Datum
 noa_curve_points(PG_FUNCTION_ARGS)
@@ -233,6 +306,7 @@ noa_curve_points(PG_FUNCTION_ARGS)
 	double		value_per_unit = PG_GETARG_FLOAT8(4);
 	const noa_curve *fit = &curve->fit;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	round_grid	grid;
 	int			i;
 
 	check_spend_arg(max_spend, "max_spend");
@@ -246,9 +320,10 @@ noa_curve_points(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (!curve_usable(fit))
 		return (Datum) 0;
-	for (i = 0; i < points; i++)
+	grid = round_grid_for(max_spend, points);
+	for (i = 0; i < grid.count; i++)
 	{
-		double		spend = max_spend * i / (points - 1);
+		double		spend = round_grid_value(grid, i);
 		interval_estimate r = curve_response_interval(fit, spend, level);
 		double		mroas = noa_curve_slope(fit->model, fit->param, spend) * value_per_unit;
 		Datum		values[7];

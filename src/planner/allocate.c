@@ -1,7 +1,8 @@
 /*
  * allocate.c — noa.allocate and noa.allocation_summary over a noa.portfolio:
  * argument checks, item bounds, the call into the allocation core
- * (alloc_solver.h) and flat, BI-ready rows with plain-words explanations.
+ * (alloc_solver.h) and flat, BI-ready rows; their plain-words explanations
+ * are written by allocate_explain.c.
  *
  * Bad input: NaN, negative or infinite amounts, unknown objectives or groups,
  * contradictory bounds and infeasible constraints raise SQLSTATE 22023 with a
@@ -18,22 +19,12 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "alloc_solver.h"
+#include "allocation.h"
+#include "cent_rounding.h"
 #include "arg_parse.h"
 #include "noa.h"
 #include "planner_items.h"
 #include "planner_output.h"
-
-/* ------------------------------------------------------------ objectives */
-
-typedef enum Objective
-{
-	OBJ_MAX_RESPONSE,
-	OBJ_MAX_PROFIT,
-	OBJ_MIN_SPEND,
-	OBJ_TARGET_ROAS,
-	OBJ_TARGET_CPA
-} Objective;
 
 static const char *const objective_names[] = {
 	"max_response", "max_profit", "min_spend", "target_roas", "target_cpa"
@@ -87,28 +78,6 @@ parse_objective(FunctionCallInfo fcinfo, int argno)
 }
 
 /* --------------------------------------------------------- the allocation */
-
-/* Everything one allocate / allocation_summary call computes. */
-typedef struct Allocation
-{
-	NoaPortfolio *pf;
-	ItemPlan   *plan;
-	Objective	objective;
-	double		budget;			/* NaN when none */
-	double		target;			/* as given (CPA for target_cpa); NaN when none */
-	double		level;
-	double		max_increase,
-				max_decrease;	/* NaN when none */
-	int			n_core;
-	int			n_groups;
-	char	  **group_names;
-	noa_alloc_group *groups;
-	noa_alloc_item *items;
-	noa_alloc_result res;
-	double	   *money;			/* recommended spends in cents that add up to the rounded total */
-	int			n_locked,
-				n_excluded;
-} Allocation;
 
 /* The core group index of a name, or -1. */
 static int
@@ -368,63 +337,29 @@ round_cents(double v)
 	return round(v * 100.0) / 100.0;
 }
 
-/* Remainders to round up first: larger remainder, then earlier item. */
-static const double *cmp_remainders;
-
-static int
-remainder_cmp(const void *a, const void *b)
-{
-	int			i = *(const int *) a,
-				j = *(const int *) b;
-
-	if (cmp_remainders[i] != cmp_remainders[j])
-		return cmp_remainders[i] > cmp_remainders[j] ? -1 : 1;
-	return i < j ? -1 : (i > j);
-}
-
 /*
- * Round the recommended spends to cents so that they add up to the rounded
- * total: floor every amount, then give the missing cents to the largest
- * remainders (the first in key order on ties).
+ * Round the recommended spends to whole cents within every limit the
+ * allocation honoured (cent_rounding.h), and describe the answer by the
+ * rounded spends: its total spend and value are theirs.
  */
 static void
-round_allocation(Allocation *a)
+round_allocation(Allocation *a, const noa_alloc_problem *pb)
 {
-	double	   *rem = palloc(sizeof(double) * Max(a->n_core, 1));
-	int		   *order = palloc(sizeof(int) * Max(a->n_core, 1));
-	double		total = 0.0,
-				floors = 0.0;
-	int64		missing;
 	int			k;
 
 	a->money = palloc(sizeof(double) * Max(a->n_core, 1));
-	for (k = 0; k < a->n_core; k++)
-		total += a->res.x[k];
-	if (!(total * 100.0 < 1e15))
-	{
-		/* beyond exact cents in a double: plain rounding */
-		for (k = 0; k < a->n_core; k++)
-			a->money[k] = round_cents(a->res.x[k]);
-		return;
-	}
+	if (noa_round_cents(pb, a->res.x, a->money) != NOA_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while rounding an allocation of %d items to cents", a->n_core)));
+	a->res.total_spend = 0.0;
+	a->res.total_value = 0.0;
 	for (k = 0; k < a->n_core; k++)
 	{
-		double		cents = a->res.x[k] * 100.0;
-
-		a->money[k] = floor(cents);
-		rem[k] = cents - a->money[k];
-		floors += a->money[k];
-		order[k] = k;
+		a->res.total_spend += a->money[k];
+		a->res.total_value += a->items[k].weight *
+			noa_curve_value(a->items[k].model, a->items[k].param, a->money[k]);
 	}
-	cmp_remainders = rem;
-	qsort(order, a->n_core, sizeof(int), remainder_cmp);
-	missing = (int64) (round(total * 100.0) - floors);
-	for (k = 0; k < a->n_core && k < missing; k++)
-		a->money[order[k]] += 1.0;
-	for (k = 0; k < a->n_core; k++)
-		a->money[k] /= 100.0;
-	pfree(rem);
-	pfree(order);
 }
 
 /*
@@ -550,254 +485,8 @@ run_allocation(FunctionCallInfo fcinfo)
 		report_failure(a, rc);
 	for (k = 0; k < a->n_core; k++)
 		a->res.x[k] = fmax(a->items[k].lo, fmin(a->items[k].hi, a->res.x[k]));
-	round_allocation(a);
+	round_allocation(a, &pb);
 	return a;
-}
-
-/* ------------------------------------------------------------ explanations */
-
-/* "Raise from A to B (+D)", "Cut from A to B (-D)" or "Keep at A". */
-static char *
-change_phrase(double from, double to)
-{
-	if (fabs(to - from) < 0.005)
-		return psprintf("Keep at %s", fmt_money(from));
-	return psprintf("%s from %s to %s (%s)", to > from ? "Raise" : "Cut", fmt_money(from), fmt_money(to),
-					fmt_delta(to - from));
-}
-
-/* The constraint that decides an included item's spend. */
-static const char *
-binding_of(const Allocation *a, const ItemPlan *p)
-{
-	int			k = p->core;
-	int			g = a->items[k].group;
-
-	switch (a->res.position[k])
-	{
-		case NOA_ALLOC_FIXED:
-			return p->lo_source;
-		case NOA_ALLOC_BELOW_THRESHOLD:
-			return p->lo > 0.0 ? p->lo_source : "s_curve_threshold";
-		case NOA_ALLOC_AT_LOWER:
-			return p->lo_source;
-		case NOA_ALLOC_AT_UPPER:
-			return p->hi_source ? p->hi_source : "max_spend";
-		default:
-			break;
-	}
-	if (g >= 0 && a->res.group_state[g] == NOA_ALLOC_GROUP_FLOOR)
-		return "group_floor";
-	if (g >= 0 && a->res.group_state[g] == NOA_ALLOC_GROUP_CAP)
-		return "group_cap";
-	switch (a->objective)
-	{
-		case OBJ_MAX_RESPONSE:
-			return "budget";
-		case OBJ_MAX_PROFIT:
-			return a->res.limit == NOA_ALLOC_LIMIT_BUDGET ? "budget" : "target_mroas";
-		case OBJ_MIN_SPEND:
-			return "target_response";
-		case OBJ_TARGET_ROAS:
-			return a->res.limit == NOA_ALLOC_LIMIT_TARGET ? "target_roas" : "budget";
-		default:
-			return a->res.limit == NOA_ALLOC_LIMIT_TARGET ? "target_cpa" : "budget";
-	}
-}
-
-/* Floor or cap amount of group g at the allocation's total, with how it was set. */
-static char *
-group_limit_phrase(const Allocation *a, int g, bool floor_limit)
-{
-	const noa_alloc_group *gr = &a->groups[g];
-	double		total = a->res.total_spend;
-
-	if (floor_limit)
-		return gr->min_share * total >= gr->min_spend
-			? psprintf("at least %s (%.4g%% of the spend)", fmt_money(gr->min_share * total), 100.0 * gr->min_share)
-			: psprintf("at least %s", fmt_money(gr->min_spend));
-	return gr->max_share * total <= gr->max_spend
-		? psprintf("at most %s (%.4g%% of the spend)", fmt_money(gr->max_share * total), 100.0 * gr->max_share)
-		: psprintf("at most %s", fmt_money(gr->max_spend));
-}
-
-/* One sentence on why an included item gets its spend. */
-static char *
-item_explanation(const Allocation *a, const ItemPlan *p, double x, double m_now, double m_after,
-				 interval_estimate r_now, interval_estimate r_after)
-{
-	const char *binding = binding_of(a, p);
-	const char *level = fmt_ratio(a->res.level);
-	double		price = a->res.price[p->core];
-	char	   *what = change_phrase(p->current, x);
-	char	   *why;
-	char	   *resp;
-
-	if (strcmp(binding, "locked") == 0)
-		why = psprintf("Locked at %s as requested; the next unit returns %s", fmt_money(x), fmt_ratio(m_after));
-	else if (strcmp(binding, "s_curve_threshold") == 0)
-		why = psprintf("%s: this S-shaped curve only pays back after a larger spend, and the budget returns %s per unit elsewhere",
-					   what, level);
-	else if (strcmp(binding, "zero") == 0)
-		why = psprintf("%s: even the first unit returns %s, less than the %s per unit the budget earns elsewhere",
-					   what, fmt_ratio(m_after), level);
-	else if (strcmp(binding, "min_spend") == 0 || strcmp(binding, "max_decrease") == 0)
-		why = psprintf("%s, the lowest %s allows: the next unit returns %s, less than the %s per unit elsewhere",
-					   what, binding, fmt_ratio(m_after), level);
-	else if (strcmp(binding, "max_spend") == 0 || strcmp(binding, "max_increase") == 0)
-		why = psprintf("%s, the highest %s allows: the last unit still returns %s, more than the %s per unit elsewhere",
-					   what, binding, fmt_ratio(m_after), level);
-	else if (strcmp(binding, "group_floor") == 0 || strcmp(binding, "group_cap") == 0)
-	{
-		bool		is_floor = binding[6] == 'f';
-		int			g = a->items[p->core].group;
-
-		why = psprintf("%s: group \"%s\" must get %s, so within it spend goes where it returns most, ending at %s per unit "
-					   "(%s the %s elsewhere)", what, p->group, group_limit_phrase(a, g, is_floor), fmt_ratio(price),
-					   is_floor ? "below" : "above", level);
-	}
-	else if (strcmp(binding, "target_mroas") == 0)
-		why = psprintf("%s: spend until the next unit returns the target %s (it returns %s at the current spend)",
-					   what, fmt_ratio(a->target), fmt_ratio(m_now));
-	else if (strcmp(binding, "target_response") == 0)
-		why = psprintf("%s: the cheapest way to reach the target spends here until the next unit returns %s", what, level);
-	else if (strcmp(binding, "target_roas") == 0)
-		why = psprintf("%s: spend until the next unit returns %s, where the portfolio's ROAS meets the target %s",
-					   what, level, fmt_ratio(a->target));
-	else if (strcmp(binding, "target_cpa") == 0)
-		why = psprintf("%s: spend until the next unit returns %s responses per unit, where the portfolio's cost per response meets the target %s",
-					   what, level, fmt_money(a->target));
-	else
-		why = psprintf("%s: the next unit returns %s here (%s at the current spend), the same as every freely set item, "
-					   "which is where the budget earns most", what, fmt_ratio(m_after), fmt_ratio(m_now));
-	resp = psprintf("; expected response %s to %s (%g%% interval %s to %s)", fmt_quantity(r_now.value),
-					fmt_quantity(r_after.value), 100.0 * a->level, fmt_quantity(r_after.lo), fmt_quantity(r_after.hi));
-	return psprintf("%s%s%s.", why, resp, curve_caveats(&p->src->fit, x));
-}
-
-/* What limits the total, in words, for the summary and the total row. */
-static char *
-limit_phrase(const Allocation *a)
-{
-	const noa_alloc_result *r = &a->res;
-	double		unspent = isnan(a->budget) ? 0.0 : a->budget - r->total_spend;
-
-	switch (r->limit)
-	{
-		case NOA_ALLOC_LIMIT_BUDGET:
-			return psprintf("the budget of %s is spent", fmt_money(r->total_spend));
-		case NOA_ALLOC_LIMIT_BOUNDS:
-			return psprintf("%s is spent, all that the items' maximum spends and the group caps allow%s",
-							fmt_money(r->total_spend),
-							unspent > 0.005 ? psprintf(" (%s of the budget stays unspent)", fmt_money(unspent)) : "");
-		case NOA_ALLOC_LIMIT_MINIMUM:
-			return psprintf("%s is spent, the least that the minimum spends, locks and group floors allow",
-							fmt_money(r->total_spend));
-		default:
-			break;
-	}
-	switch (a->objective)
-	{
-		case OBJ_MAX_PROFIT:
-			return psprintf("%s is spent: beyond it the next unit returns less than the target %s%s",
-							fmt_money(r->total_spend), fmt_ratio(a->target),
-							unspent > 0.005 ? psprintf(", so %s of the budget stays unspent", fmt_money(unspent)) : "");
-		case OBJ_MIN_SPEND:
-			return psprintf("%s is the least spend that reaches the target", fmt_money(r->total_spend));
-		case OBJ_TARGET_ROAS:
-			return psprintf("%s is spent: beyond it the portfolio's ROAS would fall below %s",
-							fmt_money(r->total_spend), fmt_ratio(a->target));
-		default:
-			return psprintf("%s is spent: beyond it the cost per response would rise above %s",
-							fmt_money(r->total_spend), fmt_money(a->target));
-	}
-}
-
-/* The solution status as a word. */
-static const char *
-status_name(const Allocation *a)
-{
-	const noa_alloc_result *r = &a->res;
-
-	if (a->n_core == 0)
-		return "no_items";
-	switch (r->status)
-	{
-		case NOA_ALLOC_OPTIMAL:
-			return "optimal";
-		case NOA_ALLOC_GAP:
-			return "within_gap";
-		default:
-			return "target_not_reachable";
-	}
-}
-
-/* The limit as a word (the total row's binding_constraint). */
-static const char *
-limit_name(const Allocation *a)
-{
-	switch (a->res.limit)
-	{
-		case NOA_ALLOC_LIMIT_BUDGET:
-			return "budget";
-		case NOA_ALLOC_LIMIT_BOUNDS:
-			return "bounds";
-		case NOA_ALLOC_LIMIT_MINIMUM:
-			return "minimums";
-		default:
-			return a->objective == OBJ_MAX_PROFIT ? "target_mroas" :
-				a->objective == OBJ_MIN_SPEND ? "target_response" :
-				a->objective == OBJ_TARGET_ROAS ? "target_roas" : "target_cpa";
-	}
-}
-
-/* The method as a word. */
-static const char *
-method_name(const noa_alloc_result *r)
-{
-	switch (r->method)
-	{
-		case NOA_ALLOC_METHOD_KKT:
-			return "equal_marginal_returns";
-		case NOA_ALLOC_METHOD_ENUMERATED:
-			return "s_curve_enumeration";
-		default:
-			return "s_curve_rounding";
-	}
-}
-
-/* One sentence on the whole allocation. */
-static char *
-summary_explanation(const Allocation *a, double value_now, double value_after)
-{
-	const noa_alloc_result *r = &a->res;
-	char	   *limit = limit_phrase(a);
-	char	   *status;
-
-	limit[0] = pg_toupper((unsigned char) limit[0]);
-	if (a->n_core == 0)
-		return psprintf("No item can be allocated: the portfolio has %d item%s and none has a usable curve, "
-						"a current spend and a value per unit.", a->pf->n_items, a->pf->n_items == 1 ? "" : "s");
-	if (r->status == NOA_ALLOC_UNREACHABLE)
-	{
-		limit = a->objective == OBJ_MIN_SPEND
-			? psprintf("The target cannot be reached within the limits: spending %s, the most they allow, reaches %s",
-					   fmt_money(r->total_spend), fmt_quantity(r->total_value))
-			: psprintf("The target cannot be met at any spend the limits allow: the closest allocation spends %s for a %s of %s",
-					   fmt_money(r->total_spend), a->objective == OBJ_TARGET_CPA ? "cost per response" : "ROAS",
-					   a->objective == OBJ_TARGET_CPA ? fmt_money(r->total_spend / r->total_value)
-					   : fmt_ratio(r->total_value / r->total_spend));
-		status = pstrdup("nothing is certified for an unreachable target");
-	}
-	else if (r->status == NOA_ALLOC_GAP)
-		status = psprintf("S-shaped curves make this a hard problem: the answer is within %.2g%% of the best possible",
-						  100.0 * r->gap_rel);
-	else
-		status = pstrdup("optimal: no other split within the limits does better (certified by the dual bound)");
-	return psprintf("%s; %s; value %s to %s (%s)%s.", limit, status,
-					fmt_money(value_now), fmt_money(value_after), fmt_delta(value_after - value_now),
-					a->n_excluded > 0 ? psprintf("; %d item%s excluded (see their rows)", a->n_excluded,
-												 a->n_excluded == 1 ? "" : "s") : "");
 }
 
 /* ------------------------------------------------------------- allocate */
@@ -820,13 +509,27 @@ item_figures(const Allocation *a, const ItemPlan *p)
 	ItemFigures f;
 	const noa_curve *fit = &p->src->fit;
 
-	f.x = a->res.x[p->core];
+	f.x = a->money[p->core];
 	f.r_now = curve_response_interval(fit, p->current, a->level);
 	f.r_after = curve_response_interval(fit, f.x, a->level);
 	f.m_now = marginal_value(p, p->current);
 	f.m_after = curve_marginal_interval(fit, f.x, isnan(p->vpu) ? 1.0 : p->vpu, a->level);
 	f.extrapolated = extrapolated(fit, f.x);
 	return f;
+}
+
+/*
+ * An item's bounds as the rounding to cents honours them: the minimum rounded
+ * up, the maximum down; bounds with no whole cent between them (a locked
+ * spend of 33.333) show the cent the item gets.
+ */
+static void
+shown_bounds(const Allocation *a, const ItemPlan *p, double *lo, double *hi)
+{
+	*lo = noa_cents_up(p->lo);
+	*hi = noa_cents_down(p->hi);
+	if (*lo > *hi)
+		*lo = *hi = a->money[p->core];
 }
 
 /* Sums over the included items, for the total row and the summary. */
@@ -847,12 +550,16 @@ typedef struct AllocationTotals
 static void
 totals_add(AllocationTotals *t, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
 {
+	double		lo,
+				hi;
+
 	total_add(&t->r_now, f->r_now);
 	total_add(&t->r_after, f->r_after);
 	t->spend_now += round_cents(p->current);
 	t->spend_after += a->money[p->core];
-	t->lo_sum += p->lo;
-	t->hi_sum += p->hi;
+	shown_bounds(a, p, &lo, &hi);
+	t->lo_sum += lo;
+	t->hi_sum += hi;
 	t->value_now += p->vpu * f->r_now.value;
 	t->value_after += p->vpu * f->r_after.value;
 	t->any_extrapolated = t->any_extrapolated || f->extrapolated;
@@ -879,15 +586,18 @@ put_excluded_item(RowBuilder *row, const ItemPlan *p)
 static void
 put_allocated_item(RowBuilder *row, const Allocation *a, const ItemPlan *p, const ItemFigures *f)
 {
-	double		vpu = p->vpu;
+	double		vpu = p->vpu,
+				lo,
+				hi;
 
 	put_text(row, (p->src->flags & PF_LOCKED) ? "locked" : "allocated");
 	put_money(row, p->current);
 	put_money(row, a->money[p->core]);
 	put_money(row, a->money[p->core] - round_cents(p->current));
 	put_float(row, ratio_or_nan(f->x - p->current, p->current));
-	put_money(row, p->lo);
-	put_money(row, p->hi);
+	shown_bounds(a, p, &lo, &hi);
+	put_money(row, lo);
+	put_money(row, hi);
 	put_interval(row, f->r_now);
 	put_interval(row, f->r_after);
 	put_money(row, vpu * f->r_now.value);
@@ -898,9 +608,9 @@ put_allocated_item(RowBuilder *row, const Allocation *a, const ItemPlan *p, cons
 	put_money(row, ratio_or_nan(f->x, f->r_after.value));
 	put_float(row, f->m_now);
 	put_interval(row, f->m_after);
-	put_text(row, binding_of(a, p));
+	put_text(row, allocation_binding(a, p));
 	put_bool(row, f->extrapolated);
-	put_text(row, item_explanation(a, p, f->x, f->m_now, f->m_after.value, f->r_now, f->r_after));
+	put_text(row, allocation_item_explanation(a, p, f->x, f->m_now, f->m_after.value, f->r_now, f->r_after));
 }
 
 /* The total row: the sums, the marginal level, what limits the total and the summary sentence. */
@@ -910,7 +620,7 @@ put_total(RowBuilder *row, const Allocation *a, const AllocationTotals *t)
 	interval_estimate tn = total_interval(&t->r_now),
 				ta = total_interval(&t->r_after);
 
-	put_text(row, status_name(a));
+	put_text(row, allocation_status_name(a));
 	put_change(row, t->spend_now, t->spend_after);
 	put_money(row, t->lo_sum);
 	put_money(row, t->hi_sum);
@@ -926,9 +636,9 @@ put_total(RowBuilder *row, const Allocation *a, const AllocationTotals *t)
 	put_float(row, a->res.level);
 	put_float(row, NAN);
 	put_float(row, NAN);
-	put_text(row, limit_name(a));
+	put_text(row, allocation_limit_name(a));
 	put_bool(row, t->any_extrapolated);
-	put_text(row, summary_explanation(a, t->value_now, t->value_after));
+	put_text(row, allocation_summary_explanation(a, t->value_now, t->value_after));
 }
 
 PG_FUNCTION_INFO_V1(noa_allocate);
@@ -1017,8 +727,8 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 
 	row_start(&row, SUMMARY_COLS);
 	put_text(&row, objective_names[a->objective]);
-	put_text(&row, status_name(a));
-	put_text(&row, method_name(&a->res));
+	put_text(&row, allocation_status_name(a));
+	put_text(&row, allocation_method_name(&a->res));
 	put_money(&row, a->budget);
 	put_float(&row, a->target);
 	put_int(&row, a->pf->n_items);
@@ -1029,7 +739,7 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	put_money(&row, t.spend_now);
 	put_money(&row, t.spend_after);
 	put_money(&row, unspent);
-	put_text(&row, isfinite(unspent) && unspent > 0.005 ? limit_phrase(a) : NULL);
+	put_text(&row, isfinite(unspent) && unspent > 0.005 ? allocation_limit_phrase(a) : NULL);
 	put_float(&row, tn.value);
 	put_interval(&row, ta);
 	put_money(&row, t.value_now);
@@ -1045,7 +755,7 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	put_float(&row, a->res.gap);
 	put_float(&row, a->res.gap_rel);
 	put_int(&row, a->res.passes);
-	put_text(&row, summary_explanation(a, t.value_now, t.value_after));
+	put_text(&row, allocation_summary_explanation(a, t.value_now, t.value_after));
 	Assert(row.col == SUMMARY_COLS);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, row.values, row.nulls)));
 }

@@ -176,4 +176,4 @@ CREATE FUNCTION @extschema@.curve_points(curve @extschema@.curve, max_spend floa
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'noa_curve_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 50;
 COMMENT ON FUNCTION @extschema@.curve_points(@extschema@.curve, float8, integer, float8, float8) IS
-	'evenly spaced points from 0 to max_spend with the response, its interval and marginal ROAS: rows a line chart plots as they are';
+	'chart points on a round spend grid (steps of 1, 2 or 5 times a power of ten, at most points values) from 0 to the first grid value at or above max_spend, with the response, its interval and marginal ROAS; curves asked with the same max_spend and points share the grid';

@@ -77,6 +77,15 @@ SELECT 'noa.portfolio', 2, noa.portfolio('c' || i, v::noa.curve, 100)::text FROM
 UNION ALL
 SELECT 'noa.portfolio', 3, noa.portfolio('c' || i, v::noa.curve, 50 * i, 10, 1000, CASE WHEN i % 2 = 0 THEN 'awareness' END,
 	i, i = 1)::text FROM garden_typed WHERE t = 'noa.curve';
+-- KPI models: a clean one, and one with a zero, a constant and a duplicated channel.
+INSERT INTO garden_typed
+SELECT 'noa.kpi_model', 1, noa.fit_kpi_model(DATE '2024-01-01' + d, 'c' || c, 50 + 40 * sin(d * 0.3 * c) + c,
+	500 + 30 * sin(d * 0.3) + 20 * sin(d * 0.6) + 5 * cos(d * 1.7), 10)::text
+FROM generate_series(0, 119) d, generate_series(1, 2) c
+UNION ALL
+SELECT 'noa.kpi_model', 2, noa.fit_kpi_model(DATE '2024-01-01' + 7 * d, c,
+	CASE c WHEN 'zero' THEN 0 WHEN 'flat' THEN 5 ELSE 50 + 40 * sin(d * 0.3) END, 100 + sin(d)::float8)::text
+FROM generate_series(0, 59) d, unnest(ARRAY['zero', 'flat', 'a', 'a_copy']) c;
 
 -- Call every extension function, varying one argument at a time.
 CREATE FUNCTION pg_temp.garden_run() RETURNS void LANGUAGE plpgsql AS $$

@@ -5,7 +5,8 @@
  *     to 1e-9, bounds and group limits hold, KKT holds at the answer,
  *     certified gap ≤ 1e-9;
  *   - two- and three-item instances against an independent grid search;
- *   - S-shaped curves against brute-force dynamic programming on a grid;
+ *   - S-shaped curves against brute-force dynamic programming on a grid, and
+ *     small S-curve portfolios certified optimal;
  *   - infeasible and unbounded inputs are named, interrupts stop the solve,
  *     and the answer is bit-for-bit deterministic.
  */
@@ -579,6 +580,98 @@ test_s_curves_vs_dp(void)
 	printf("# S-curve instances with a remaining gap above 1e-9: %d of 60\n", gap_found);
 }
 
+/*
+ * Small S-curve portfolios (issue 15): 6 to 10 Hill curves of shape 1.5 to 3,
+ * bounded to [0, 3x] a current spend.  max_response with the budget = the
+ * current total, and min_spend for 40% of the curves' joint asymptote: every
+ * answer certified optimal (gap ≤ 1e-9) by branch and bound, and checked
+ * against brute-force DP on a grid (never below it; for min_spend no grid
+ * allocation reaches the target with 0.1% less).
+ */
+static void
+test_small_s_portfolios(void)
+{
+	noa_alloc_item items[10];
+	int			objective,
+				trial,
+				i;
+
+	for (objective = 0; objective < 2; objective++)
+	{
+		int			not_optimal = 0,
+					grid_fails = 0,
+					branched = 0;
+		double		worst_gap = 0.0;
+
+		for (trial = 0; trial < 30; trial++)
+		{
+			noa_alloc_problem pb;
+			int			n = 6 + trial % 5;
+			double		current = 0.0,
+						asymptote = 0.0,
+						dp;
+
+			for (i = 0; i < n; i++)
+			{
+				double		c = uniform(100.0, 1000.0);
+
+				memset(&items[i], 0, sizeof(items[i]));
+				items[i].model = NOA_MODEL_HILL;
+				items[i].param[0] = uniform(500.0, 5000.0);
+				items[i].param[1] = c * uniform(0.5, 1.5);
+				items[i].param[2] = uniform(1.5, 3.0);
+				items[i].weight = uniform(1.0, 4.0);
+				items[i].lo = 0.0;
+				items[i].hi = 3.0 * c;
+				items[i].group = -1;
+				current += c;
+				asymptote += items[i].weight * items[i].param[0];
+			}
+			memset(&pb, 0, sizeof(pb));
+			pb.n_items = n;
+			pb.items = items;
+			if (objective == 0)
+			{
+				pb.objective = NOA_ALLOC_MAX_RESPONSE;
+				pb.budget = current;
+			}
+			else
+			{
+				pb.objective = NOA_ALLOC_MIN_SPEND;
+				pb.budget = INFINITY;
+				pb.target = 0.4 * asymptote;
+			}
+			if (solve(&pb) != NOA_OK)
+			{
+				not_optimal++;
+				continue;
+			}
+			if (ans.r.status != NOA_ALLOC_OPTIMAL || !(ans.r.gap_rel <= 1e-9))
+			{
+				not_optimal++;
+				worst_gap = fmax(worst_gap, ans.r.gap_rel);
+			}
+			branched += ans.r.method == NOA_ALLOC_METHOD_BRANCH_BOUND;
+			if (objective == 0)
+			{
+				dp = dp_best(items, n, pb.budget, 800);
+				grid_fails += ans.r.total_value < dp * (1.0 - 1e-12) || ans.r.bound < dp * (1.0 - 1e-12);
+			}
+			else
+			{
+				dp = dp_best(items, n, 0.999 * ans.r.total_spend, 800);
+				grid_fails += ans.r.total_value < pb.target * (1.0 - 1e-9) || dp >= pb.target;
+			}
+		}
+		CHECK(not_optimal == 0, "small S-curve portfolios, %s: every answer certified optimal (%d of 30 not, worst gap %.2e)",
+			  objective == 0 ? "max_response" : "min_spend", not_optimal, worst_gap);
+		CHECK(branched > 0, "small S-curve portfolios, %s: branch and bound ran (%d of 30)",
+			  objective == 0 ? "max_response" : "min_spend", branched);
+		CHECK(grid_fails == 0, "small S-curve portfolios, %s: consistent with brute-force DP on an 800-step grid (%d not)",
+			  objective == 0 ? "max_response" : "min_spend", grid_fails);
+	}
+}
+
 /* A larger S-curve portfolio: feasible, within its reported gap, better than all-relaxed rounding. */
 static void
 test_s_curves_large(void)
@@ -810,6 +903,7 @@ main(void)
 	test_other_objectives();
 	test_objectives_with_shares();
 	test_s_curves_vs_dp();
+	test_small_s_portfolios();
 	test_s_curves_large();
 	test_failures();
 	test_interrupt_and_determinism();

@@ -18,11 +18,14 @@
  * g_i' = λ; groups whose floor or cap binds get their own price); the other
  * objectives are a one-dimensional search over T.  S-shaped curves are
  * replaced by their concave envelope (a tangent line from the lower bound),
- * whose solution gives the dual bound; a feasible allocation is then built by
- * deciding which S-shaped items are switched on (exhaustively when few, by
- * rounding and one-flip polish otherwise).  The certificate is always the
- * Lagrangian dual bound computed from the true curves, so the reported gap
- * holds whatever the method.
+ * whose solution gives the dual bound.  For MAX_RESPONSE with few S-shaped
+ * items a branch and bound over their spend ranges finds the optimum and
+ * certifies it to 1e-10; otherwise (or when its work budget runs out) a
+ * feasible allocation is built by deciding which S-shaped items are switched
+ * on (exhaustively when few, by rounding and one-flip polish otherwise).  The
+ * certificate is always a Lagrangian dual bound computed from the true curves
+ * (over the branch-and-bound nodes when it ran), so the reported gap holds
+ * whatever the method.
  */
 #ifndef NOA_ALLOC_SOLVER_H
 #define NOA_ALLOC_SOLVER_H
@@ -113,7 +116,8 @@ typedef enum noa_alloc_method
 {
 	NOA_ALLOC_METHOD_KKT = 0,	/* concave: equal marginal returns, exact */
 	NOA_ALLOC_METHOD_ENUMERATED = 1,	/* every on/off choice of the S-shaped items */
-	NOA_ALLOC_METHOD_ROUNDED = 2	/* envelope rounding plus one-flip polish */
+	NOA_ALLOC_METHOD_ROUNDED = 2,	/* envelope rounding plus one-flip polish */
+	NOA_ALLOC_METHOD_BRANCH_BOUND = 3	/* branch and bound over the S-shaped items' spend ranges */
 } noa_alloc_method;
 
 /* Failure detail for NOA_ALLOC_ERR_INFEASIBLE / NOA_ALLOC_ERR_UNBOUNDED. */

@@ -1,0 +1,119 @@
+
+-- ---------------------------------------------------------------------------
+-- KPI model (marketing-mix model): the noa.kpi_model type, the fit_kpi_model
+-- aggregate, and the questions asked of a model as flat rows.
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.kpi_model;
+
+CREATE FUNCTION @extschema@.kpi_model_in(cstring) RETURNS @extschema@.kpi_model
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.kpi_model_out(@extschema@.kpi_model) RETURNS cstring
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.kpi_model_recv(internal) RETURNS @extschema@.kpi_model
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.kpi_model_send(@extschema@.kpi_model) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.kpi_model (
+	INPUT = @extschema@.kpi_model_in,
+	OUTPUT = @extschema@.kpi_model_out,
+	RECEIVE = @extschema@.kpi_model_recv,
+	SEND = @extschema@.kpi_model_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.kpi_model IS
+	'a fitted model of a business KPI: baseline, trend, seasonality, controls and each channel''s carryover and saturation, with its inputs, intervals and diagnostics';
+
+CREATE FUNCTION @extschema@.fit_kpi_model_sfunc(internal, date, text, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_kpi_accum4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_sfunc(internal, date, text, float8, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_kpi_accum5' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_sfunc(internal, date, text, float8, float8, float8, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_kpi_accum7' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_kpi_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_serial(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'noa_kpi_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_deserial(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_kpi_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.fit_kpi_model_final(internal) RETURNS @extschema@.kpi_model
+	AS 'MODULE_PATHNAME', 'noa_kpi_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.fit_kpi_model(day date, channel text, spend float8, kpi float8) (
+	SFUNC = @extschema@.fit_kpi_model_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.fit_kpi_model_final,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.fit_kpi_model_combine,
+	SERIALFUNC = @extschema@.fit_kpi_model_serial,
+	DESERIALFUNC = @extschema@.fit_kpi_model_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fit_kpi_model(date, text, float8, float8) IS
+	'fit a KPI model from rows (day, channel, spend, kpi): spend of a channel on a day is summed, the KPI repeats per day';
+
+CREATE AGGREGATE @extschema@.fit_kpi_model(day date, channel text, spend float8, kpi float8, reported float8) (
+	SFUNC = @extschema@.fit_kpi_model_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.fit_kpi_model_final,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.fit_kpi_model_combine,
+	SERIALFUNC = @extschema@.fit_kpi_model_serial,
+	DESERIALFUNC = @extschema@.fit_kpi_model_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fit_kpi_model(date, text, float8, float8, float8) IS
+	'fit a KPI model; reported = what the platform claims in KPI units (e.g. conversions), for the incrementality factor';
+
+CREATE AGGREGATE @extschema@.fit_kpi_model(day date, channel text, value float8, kpi float8, reported float8,
+	role text, options text) (
+	SFUNC = @extschema@.fit_kpi_model_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.fit_kpi_model_final,
+	FINALFUNC_MODIFY = READ_ONLY,
+	COMBINEFUNC = @extschema@.fit_kpi_model_combine,
+	SERIALFUNC = @extschema@.fit_kpi_model_serial,
+	DESERIALFUNC = @extschema@.fit_kpi_model_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.fit_kpi_model(date, text, float8, float8, float8, text, text) IS
+	'fit a KPI model; role media (spend) or control/event (a series the KPI depends on); options e.g. ''max_lag=8, holdout=13, replicates=200, saturation=tanh''';
+
+CREATE FUNCTION @extschema@.kpi_model_channels(model @extschema@.kpi_model)
+	RETURNS TABLE (channel text, spend numeric, current_spend numeric,
+	               contribution float8, contribution_lo float8, contribution_hi float8, share float8,
+	               roas float8, roas_lo float8, roas_hi float8,
+	               mroas float8, mroas_lo float8, mroas_hi float8,
+	               half_life_days float8, adstock_alpha float8, saturation text, saturation_spend numeric,
+	               reported float8, incrementality float8, incrementality_lo float8, incrementality_hi float8,
+	               note text)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_channels' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION @extschema@.kpi_model_channels(@extschema@.kpi_model) IS
+	'per channel: incremental contribution and share of the KPI, ROAS, long-run marginal ROAS at current spend (mean of the last 90 days), carryover half-life, saturation spend, reported value and incrementality factor, with 90% bootstrap intervals';
+
+CREATE FUNCTION @extschema@.kpi_model_decomposition(model @extschema@.kpi_model)
+	RETURNS TABLE (day date, component text, component_type text, value float8)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_decomposition' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5000;
+COMMENT ON FUNCTION @extschema@.kpi_model_decomposition(@extschema@.kpi_model) IS
+	'per period: baseline (intercept + trend), seasonality, each control and each channel; the values of a period add up to the fitted KPI';
+
+CREATE FUNCTION @extschema@.kpi_model_fitted(model @extschema@.kpi_model)
+	RETURNS TABLE (day date, kpi float8, fitted float8, residual float8, holdout boolean)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_fitted' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION @extschema@.kpi_model_fitted(@extschema@.kpi_model) IS
+	'per period: the KPI (NULL when missing), the fitted value, the residual, and whether the period was in the time holdout';
+
+CREATE FUNCTION @extschema@.kpi_model_diagnostics(model @extschema@.kpi_model)
+	RETURNS TABLE (item text, channel text, value float8, severity text, message text)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_diagnostics' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION @extschema@.kpi_model_diagnostics(@extschema@.kpi_model) IS
+	'fit statistics (R2, NRMSE in sample and on the time holdout, DECOMP.RSSD, residual autocorrelation) and warnings in plain words';
+
+CREATE FUNCTION @extschema@.kpi_model_curve(model @extschema@.kpi_model, channel text) RETURNS @extschema@.curve
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_curve' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.kpi_model_curve(@extschema@.kpi_model, text) IS
+	'one channel''s long-run response (KPI per period at a lasting spend per period) as a noa.curve for the accessors, noa.portfolio and noa.allocate; NULL for an unknown channel';
