@@ -4,11 +4,28 @@
 --
 -- Run with psql:   psql -d <db> -f demo/generate.sql     (or \i demo/generate.sql)
 --
+-- Option: budgets change level every 35 days by default, which hides carryover
+-- from any fit.  Set the psql variable budget_change_days (1 to 730) for other
+-- rhythms, e.g. weekly or daily changes:
+--   psql -d <db> -v budget_change_days=7 -f demo/generate.sql
+-- The default output is the same with or without the variable set to 35.
+--
 -- Deterministic: there is no random().  Every random draw is a hash of a seed
 -- string (md5 -> 52 bits -> uniform on (0,1); Box-Muller for normals), so every
 -- run, server and noa version produces the same rows (see demo/README.md).
 -- Needs PostgreSQL 14 or later; noa itself is not needed.
 -- The script replaces the schema noa_demo entirely.
+
+\if :{?budget_change_days}
+\else
+\set budget_change_days 35
+\endif
+SELECT :'budget_change_days' ~ '^[0-9]{1,3}$' AND :'budget_change_days'::int BETWEEN 1 AND 730
+	AS noa_demo_budget_days_ok \gset
+\if :noa_demo_budget_days_ok
+\else
+DO $$ BEGIN RAISE EXCEPTION 'budget_change_days must be a whole number of days between 1 and 730'; END $$;
+\endif
 
 DROP SCHEMA IF EXISTS noa_demo CASCADE;
 CREATE SCHEMA noa_demo;
@@ -165,9 +182,9 @@ DROP TABLE IF EXISTS pg_temp.demo_day;
 CREATE TEMP TABLE demo_day AS
 SELECT p.campaign_id, g.t, ('2024-01-01'::date + g.t) AS date_day,
        round((p.level * exp(
-           -- budget regime: a new level every 35 days
+           -- budget regime: a new level every :budget_change_days days (35 by default)
            p.regime_amp * (2 * noa_demo.uniform(p.campaign_id || '|regime|'
-                                 || ((g.t + p.regime_offset) / 35)::text) - 1)
+                                 || ((g.t + p.regime_offset) / :budget_change_days)::text) - 1)
            -- weekly and yearly seasonality of the budget
          + p.week_amp * cos(2 * pi() * (extract(isodow FROM '2024-01-01'::date + g.t)::int - p.week_peak) / 7.0)
          + p.year_amp * cos(2 * pi() * (extract(doy FROM '2024-01-01'::date + g.t)::int - 320) / 365.25)

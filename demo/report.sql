@@ -41,6 +41,21 @@ FROM demo_curves c, noa.curve_summary(c.curve, 1, coalesce(c.value_per_conversio
 ORDER BY mroas NULLS LAST, c.campaign_id;
 
 \echo
+\echo '--- 1b. Carryover: the same curves fitted with the day column, noa.fit_curve(day, spend, conversions) ---'
+\echo '    theta: share of a day''s effect that carries over to the next day; the curve then answers the long'
+\echo '    run (a lasting daily spend); the same-day fit above misjudges the campaigns that keep working.'
+SELECT c.campaign_id, c.campaign_role AS role, round(t.theta::numeric, 2) AS theta,
+	round(t.half_life_days::numeric, 1) AS half_life_days,
+	round(noa.marginal_roas(d.curve, c.current_spend::float8, c.value_per_conversion::float8)::numeric, 2) AS mroas_same_day_fit,
+	round(noa.marginal_roas(l.curve, c.current_spend::float8, c.value_per_conversion::float8)::numeric, 2) AS mroas_long_run
+FROM demo_curves c
+JOIN (SELECT campaign_id, noa.fit_curve(date_day, spend::float8, conversions::float8) AS curve
+	FROM (SELECT DISTINCT * FROM noa_demo.ad_spend) a GROUP BY campaign_id) l USING (campaign_id)
+JOIN demo_curves d USING (campaign_id), noa.curve_carryover(l.curve) t
+WHERE t.theta >= 0.1 AND t.theta_se < t.theta / 3
+ORDER BY t.theta DESC, c.campaign_id;
+
+\echo
 \echo '--- 2. Data alarms: what is wrong with the data, before any advice ---'
 \echo '    error: numbers are wrong, fix them first (noa gives no budget advice on these campaigns);'
 \echo '    warning: numbers are suspect or need a decision.'

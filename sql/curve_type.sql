@@ -33,7 +33,7 @@ SELECT 'v1:hill;status=converged;n=100;iterations=7;starts=3;converged_starts=3;
 SELECT 'v1:hill;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=-5,800,2.2;cov=0,0,0,0,0,0,0,0,0;ssr=1;sigma=1;r2=1;aicc=1;x_min=0;x_max=1;x_mean=1;y_mean=1'::noa.curve;
 SELECT 'v1:linear;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=5,800,0;cov=0,0,0,0,0,0,0,0,0;ssr=1;sigma=1;r2=1;aicc=1;x_min=0;x_max=1;x_mean=1;y_mean=1'::noa.curve;
 SELECT 'v1:hill;status=converged;n=100;iterations=7;starts=3;converged_starts=3;flags=0;params=5,800,2;cov=0,0,0,0,0,0,0,0,0;ssr=1;sigma=1;r2=1;aicc=1;x_min=0;x_max=1;x_mean=1;y_mean=1 trailing'::noa.curve;
-SELECT 'v2:hill'::noa.curve;
+SELECT 'v3:hill'::noa.curve;
 
 -- Accessors on known curves: values are checkable by hand.
 -- hill_s: f(x) = 120 x^2.2 / (x^2.2 + 800^2.2); f(800) = 60.

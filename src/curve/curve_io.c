@@ -7,6 +7,10 @@
  *   v1:hill;status=converged;n=365;iterations=9;starts=4;converged_starts=4;flags=0;
  *   params=b,k,s;cov=c11,...,c33;ssr=..;sigma=..;r2=..;aicc=..;
  *   x_min=..;x_max=..;x_mean=..;y_mean=..
+ * A curve fitted with carryover prints as version 2, with the carryover after
+ * the family:
+ *   v2:hill;carryover=geometric;period_days=1;theta=..;theta_se=..;
+ *   carryover_flags=0;evaluations=31;status=converged;... (the rest as in version 1)
  */
 #include "postgres.h"
 
@@ -19,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
+#include "carryover.h"
 #include "curve_accessors.h"
 
 #define CURVE_NDOUBLES (NOA_MAX_PARAMS + NOA_MAX_PARAMS * NOA_MAX_PARAMS + 8)
@@ -42,17 +47,77 @@ curve_scalars(noa_curve *fit, double **out)
 	out[7] = &fit->y_mean;
 }
 
-/* Wrap a core fit result in a new noa.curve value. */
+/*
+ * Wrap a core fit result and its carryover in a new noa.curve value: version 2
+ * with carryover, else version 1.  The allocation is always the full struct,
+ * so the carryover block of a version-1 value reads as empty.
+ */
 NoaCurve *
-noa_curve_make(const noa_curve *fit)
+noa_curve_make_carryover(const noa_curve *fit, const noa_carryover *carry)
 {
 	NoaCurve   *curve = palloc0(sizeof(NoaCurve));
 
-	SET_VARSIZE(curve, sizeof(NoaCurve));
-	curve->version = NOA_CURVE_VERSION;
 	curve->fit = *fit;
+	if (carry != NULL && carry->kind != 0)
+	{
+		SET_VARSIZE(curve, sizeof(NoaCurve));
+		curve->version = NOA_CURVE_VERSION_CARRYOVER;
+		curve->carry = *carry;
+	}
+	else
+	{
+		SET_VARSIZE(curve, NOA_CURVE_V1_SIZE);
+		curve->version = NOA_CURVE_VERSION;
+	}
 	return curve;
 }
+
+/* Wrap a core fit result (no carryover) in a new noa.curve value. */
+NoaCurve *
+noa_curve_make(const noa_curve *fit)
+{
+	return noa_curve_make_carryover(fit, NULL);
+}
+
+/* Detoast a noa.curve; a version-1 value is widened with an empty carryover block. */
+NoaCurve *
+noa_curve_from_datum(Datum d)
+{
+	NoaCurve   *curve = (NoaCurve *) PG_DETOAST_DATUM(d);
+
+	if (VARSIZE(curve) == NOA_CURVE_V1_SIZE)
+	{
+		NoaCurve   *wide = palloc0(sizeof(NoaCurve));
+
+		memcpy(wide, curve, NOA_CURVE_V1_SIZE);
+		return wide;
+	}
+	return curve;
+}
+
+/*
+ * Explain what is inconsistent in the carryover block of a version-2 value,
+ * or return NULL.  (A version-1 value may carry NOA_CURVE_FLAG_LONG_RUN
+ * without the block: a long-run curve whose carryover details were not kept,
+ * e.g. inside a noa.portfolio.)
+ */
+static const char *
+carryover_problem(const noa_curve *fit, const noa_carryover *carry)
+{
+	if (!(fit->flags & NOA_CURVE_FLAG_LONG_RUN))
+		return "a curve with carryover must be flagged long run";
+	if (carry->kind != NOA_ADSTOCK_GEOMETRIC)
+		return "unknown carryover kind";
+	if ((carry->flags & ~NOA_CARRYOVER_FLAG_AT_BOUND) != 0 || carry->period_days < 1 || carry->evaluations < 0)
+		return "inconsistent carryover flags or counts";
+	if (!(carry->theta >= 0.0 && carry->theta < 1.0) ||
+		!(carry->theta_se >= 0.0) || !isfinite(carry->theta_se))
+		return "carryover theta must be in [0, 1) with a finite standard error";
+	return NULL;
+}
+
+/* The name of the only carryover kind a curve can carry. */
+static const char *const carryover_kind_name = "geometric";
 
 /* Explain what is inconsistent in a fit record, or return NULL when it is sound. */
 const char *
@@ -66,7 +131,7 @@ noa_curve_problem(const noa_curve *fit)
 		return "unknown model family";
 	if (fit->status < NOA_FIT_CONVERGED || fit->status > NOA_FIT_INSUFFICIENT_DATA)
 		return "unknown fit status";
-	if ((fit->flags & ~(NOA_CURVE_FLAG_AUTO | NOA_CURVE_FLAG_AT_BOUND)) != 0)
+	if ((fit->flags & ~(NOA_CURVE_FLAG_AUTO | NOA_CURVE_FLAG_AT_BOUND | NOA_CURVE_FLAG_LONG_RUN)) != 0)
 		return "unknown flag bits";
 	if (fit->n < 0 || fit->iterations < 0 || fit->n_starts < 0 ||
 		fit->n_starts_converged < 0 || fit->n_starts_converged > fit->n_starts)
@@ -103,21 +168,29 @@ noa_curve_validate(const NoaCurve *curve)
 {
 	const char *problem;
 
-	if (VARSIZE(curve) != sizeof(NoaCurve))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid noa.curve value: size %u, expected %u",
-						(unsigned) VARSIZE(curve), (unsigned) sizeof(NoaCurve))));
-	if (curve->version != NOA_CURVE_VERSION)
+	static const noa_carryover none;
+	Size		expected = curve->version == NOA_CURVE_VERSION ? NOA_CURVE_V1_SIZE : sizeof(NoaCurve);
+
+	if (curve->version != NOA_CURVE_VERSION && curve->version != NOA_CURVE_VERSION_CARRYOVER)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("noa.curve format version %d is not supported", curve->version),
-				 errhint("This build of noa reads version %d.", NOA_CURVE_VERSION)));
+				 errhint("This build of noa reads versions %d and %d.", NOA_CURVE_VERSION,
+						 NOA_CURVE_VERSION_CARRYOVER)));
+	if (VARSIZE(curve) != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid noa.curve value: size %u, expected %u",
+						(unsigned) VARSIZE(curve), (unsigned) expected)));
 	if (curve->unused[0] || curve->unused[1] || curve->unused[2])
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid noa.curve value: reserved bytes are not zero")));
 	problem = noa_curve_problem(&curve->fit);
+	if (problem == NULL)
+		problem = curve->version == NOA_CURVE_VERSION
+			? (memcmp(&curve->carry, &none, sizeof(none)) != 0 ? "a version-1 value carries carryover" : NULL)
+			: carryover_problem(&curve->fit, &curve->carry);
 	if (problem)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -161,8 +234,19 @@ noa_curve_out(PG_FUNCTION_ARGS)
 	int			i;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "v%d:%s;status=%s;n=%d;iterations=%d;starts=%d;converged_starts=%d;flags=%d;params=",
-					 NOA_CURVE_VERSION, noa_model_name(fit->model), noa_fit_status_name(fit->status),
+	if (NOA_CURVE_HAS_CARRYOVER(curve))
+	{
+		appendStringInfo(&buf, "v%d:%s;carryover=%s;period_days=%d;theta=", NOA_CURVE_VERSION_CARRYOVER,
+						 noa_model_name(fit->model), carryover_kind_name, curve->carry.period_days);
+		append_double(&buf, curve->carry.theta);
+		appendStringInfoString(&buf, ";theta_se=");
+		append_double(&buf, curve->carry.theta_se);
+		appendStringInfo(&buf, ";carryover_flags=%d;evaluations=%d", curve->carry.flags, curve->carry.evaluations);
+	}
+	else
+		appendStringInfo(&buf, "v%d:%s", NOA_CURVE_VERSION, noa_model_name(fit->model));
+	appendStringInfo(&buf, ";status=%s;n=%d;iterations=%d;starts=%d;converged_starts=%d;flags=%d;params=",
+					 noa_fit_status_name(fit->status),
 					 fit->n, fit->iterations, fit->n_starts, fit->n_starts_converged, fit->flags);
 	append_doubles(&buf, fit->param, NOA_MAX_PARAMS);
 	appendStringInfoString(&buf, ";cov=");
@@ -274,25 +358,48 @@ noa_curve_in(PG_FUNCTION_ARGS)
 	char	   *literal = PG_GETARG_CSTRING(0);
 	CurveParser p = {literal, literal};
 	noa_curve	fit;
+	noa_carryover carry;
 	double	   *scalars[lengthof(scalar_names)];
 	char	   *word;
 	int			value,
+				version,
 				i;
 	const char *problem;
 
 	memset(&fit, 0, sizeof(fit));
+	memset(&carry, 0, sizeof(carry));
 	expect_token(&p, "v");
-	if (read_int(&p) != NOA_CURVE_VERSION)
+	version = read_int(&p);
+	if (version != NOA_CURVE_VERSION && version != NOA_CURVE_VERSION_CARRYOVER)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("noa.curve text format version is not supported: \"%s\"", literal),
-				 errhint("This build of noa reads version %d.", NOA_CURVE_VERSION)));
+				 errhint("This build of noa reads versions %d and %d.", NOA_CURVE_VERSION,
+						 NOA_CURVE_VERSION_CARRYOVER)));
 	expect_token(&p, ":");
 	word = read_word(&p);
 	value = noa_model_from_name(word);
 	if (value < NOA_MODEL_FIRST)
 		curve_syntax_error(&p, psprintf("unknown model family \"%s\"", word));
 	fit.model = value;
+	if (version == NOA_CURVE_VERSION_CARRYOVER)
+	{
+		expect_token(&p, ";carryover=");
+		word = read_word(&p);
+		if (strcmp(word, carryover_kind_name) != 0)
+			curve_syntax_error(&p, psprintf("unknown carryover kind \"%s\"", word));
+		carry.kind = NOA_ADSTOCK_GEOMETRIC;
+		expect_token(&p, ";period_days=");
+		carry.period_days = read_int(&p);
+		expect_token(&p, ";theta=");
+		carry.theta = read_double(&p);
+		expect_token(&p, ";theta_se=");
+		carry.theta_se = read_double(&p);
+		expect_token(&p, ";carryover_flags=");
+		carry.flags = read_int(&p);
+		expect_token(&p, ";evaluations=");
+		carry.evaluations = read_int(&p);
+	}
 	expect_token(&p, ";status=");
 	word = read_word(&p);
 	value = noa_fit_status_from_name(word);
@@ -324,9 +431,11 @@ noa_curve_in(PG_FUNCTION_ARGS)
 	if (*p.pos != '\0')
 		curve_syntax_error(&p, psprintf("unexpected trailing text \"%.20s\"", p.pos));
 	problem = noa_curve_problem(&fit);
+	if (problem == NULL && version == NOA_CURVE_VERSION_CARRYOVER)
+		problem = carryover_problem(&fit, &carry);
 	if (problem)
 		curve_syntax_error(&p, problem);
-	PG_RETURN_NOACURVE_P(noa_curve_make(&fit));
+	PG_RETURN_NOACURVE_P(noa_curve_make_carryover(&fit, &carry));
 }
 
 PG_FUNCTION_INFO_V1(noa_curve_send);
@@ -342,7 +451,18 @@ noa_curve_send(PG_FUNCTION_ARGS)
 	int			i;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, curve->version);
+	if (NOA_CURVE_HAS_CARRYOVER(curve))
+	{
+		pq_sendbyte(&buf, NOA_CURVE_VERSION_CARRYOVER);
+		pq_sendint32(&buf, curve->carry.kind);
+		pq_sendint32(&buf, curve->carry.flags);
+		pq_sendint32(&buf, curve->carry.evaluations);
+		pq_sendint32(&buf, curve->carry.period_days);
+		pq_sendfloat8(&buf, curve->carry.theta);
+		pq_sendfloat8(&buf, curve->carry.theta_se);
+	}
+	else
+		pq_sendbyte(&buf, NOA_CURVE_VERSION);
 	pq_sendint32(&buf, fit->model);
 	pq_sendint32(&buf, fit->status);
 	pq_sendint32(&buf, fit->flags);
@@ -369,17 +489,28 @@ noa_curve_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	noa_curve	fit;
+	noa_carryover carry;
 	double	   *scalars[lengthof(scalar_names)];
 	int			version,
 				i;
 	NoaCurve   *curve;
 
 	memset(&fit, 0, sizeof(fit));
+	memset(&carry, 0, sizeof(carry));
 	version = pq_getmsgbyte(buf);
-	if (version != NOA_CURVE_VERSION)
+	if (version != NOA_CURVE_VERSION && version != NOA_CURVE_VERSION_CARRYOVER)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("noa.curve binary format version %d is not supported", version)));
+	if (version == NOA_CURVE_VERSION_CARRYOVER)
+	{
+		carry.kind = pq_getmsgint(buf, 4);
+		carry.flags = pq_getmsgint(buf, 4);
+		carry.evaluations = pq_getmsgint(buf, 4);
+		carry.period_days = pq_getmsgint(buf, 4);
+		carry.theta = pq_getmsgfloat8(buf);
+		carry.theta_se = pq_getmsgfloat8(buf);
+	}
 	fit.model = pq_getmsgint(buf, 4);
 	fit.status = pq_getmsgint(buf, 4);
 	fit.flags = pq_getmsgint(buf, 4);
@@ -401,12 +532,14 @@ noa_curve_recv(PG_FUNCTION_ARGS)
 	{
 		const char *problem = noa_curve_problem(&fit);
 
+		if (problem == NULL && version == NOA_CURVE_VERSION_CARRYOVER)
+			problem = carryover_problem(&fit, &carry);
 		if (problem)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid noa.curve binary value: %s", problem)));
 	}
-	curve = noa_curve_make(&fit);
+	curve = noa_curve_make_carryover(&fit, &carry);
 	PG_RETURN_NOACURVE_P(curve);
 }
 
@@ -437,7 +570,7 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"version\":%d,\"model\":\"%s\",\"status\":\"%s\",\"auto_selected\":%s,"
 					 "\"at_bound\":%s,\"n\":%d,\"iterations\":%d,\"starts\":%d,\"converged_starts\":%d,\"params\":",
-					 NOA_CURVE_VERSION, noa_model_name(fit->model), noa_fit_status_name(fit->status),
+					 curve->version, noa_model_name(fit->model), noa_fit_status_name(fit->status),
 					 (fit->flags & NOA_CURVE_FLAG_AUTO) ? "true" : "false",
 					 (fit->flags & NOA_CURVE_FLAG_AT_BOUND) ? "true" : "false",
 					 fit->n, fit->iterations, fit->n_starts, fit->n_starts_converged);
@@ -464,6 +597,19 @@ noa_curve_to_jsonb(PG_FUNCTION_ARGS)
 	curve_scalars(fit, scalars);
 	for (j = 0; j < (int) lengthof(scalar_names); j++)
 		json_number(&buf, scalar_names[j], *scalars[j], true);
+	if (fit->flags & NOA_CURVE_FLAG_LONG_RUN)
+		appendStringInfoString(&buf, ",\"long_run\":true");
+	if (NOA_CURVE_HAS_CARRYOVER(curve))
+	{
+		appendStringInfo(&buf, ",\"carryover\":{\"kind\":\"%s\"", carryover_kind_name);
+		json_number(&buf, "theta", curve->carry.theta, true);
+		json_number(&buf, "theta_se", curve->carry.theta_se, true);
+		appendStringInfo(&buf, ",\"period_days\":%d", curve->carry.period_days);
+		json_number(&buf, "half_life_days", curve->carry.period_days * noa_adstock_half_life(curve->carry.theta), true);
+		appendStringInfo(&buf, ",\"at_bound\":%s,\"evaluations\":%d,\"answers\":\"long_run\"}",
+						 (curve->carry.flags & NOA_CARRYOVER_FLAG_AT_BOUND) ? "true" : "false",
+						 curve->carry.evaluations);
+	}
 	appendStringInfoChar(&buf, '}');
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }

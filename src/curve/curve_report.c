@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
+#include "carryover.h"
 #include "curve_accessors.h"
 
 /* Parameter names that get their own summary columns, in column order. */
@@ -48,7 +49,7 @@ text_or_null(const char *s, bool *isnull)
 
 /* A plain-words sentence on what the fit says and how far to trust it. */
 static char *
-summary_note(const noa_curve *fit)
+fit_note(const noa_curve *fit)
 {
 	switch (fit->status)
 	{
@@ -71,6 +72,37 @@ summary_note(const noa_curve *fit)
 		return psprintf("converged; answers are reliable within the observed spend range %.2f to %.2f",
 						fit->x_min, fit->x_max);
 	return pstrdup("converged");
+}
+
+/* "day", "week" or "period of N days": the grain a carryover curve was fitted on. */
+static const char *
+period_name(int32 period_days)
+{
+	if (period_days == 1)
+		return "day";
+	if (period_days == 7)
+		return "week";
+	return psprintf("period of %d days", period_days);
+}
+
+/* The fit's note, prefixed for a carryover curve by what its answers mean. */
+static char *
+summary_note(const NoaCurve *curve)
+{
+	char	   *note = fit_note(&curve->fit);
+
+	if (!(curve->fit.flags & NOA_CURVE_FLAG_LONG_RUN))
+		return note;
+	if (!NOA_CURVE_HAS_CARRYOVER(curve))
+		return psprintf("long run: fitted with carryover, so response, marginal ROAS, break-even and saturation are "
+						"for a lasting daily spend; %s", note);
+	return psprintf("long run: fitted with geometric carryover (theta %.2f per %s, half-life %.1f days), so response, "
+					"marginal ROAS, break-even and saturation are for a lasting spend per %s; the same-%s share "
+					"of a marginal return is %.0f%% (noa.curve_carryover); %s",
+					curve->carry.theta, period_name(curve->carry.period_days),
+					curve->carry.period_days * noa_adstock_half_life(curve->carry.theta),
+					period_name(curve->carry.period_days), period_name(curve->carry.period_days),
+					100.0 * (1.0 - curve->carry.theta), note);
 }
 
 PG_FUNCTION_INFO_V1(noa_curve_summary);
@@ -176,7 +208,7 @@ noa_curve_summary(PG_FUNCTION_ARGS)
 	nulls[col++] = false;
 	values[col] = Int32GetDatum(fit->n_starts_converged);
 	nulls[col++] = false;
-	values[col] = text_or_null(summary_note(fit), &nulls[col]);
+	values[col] = text_or_null(summary_note(curve), &nulls[col]);
 	col++;
 	Assert(col == lengthof(values));
 

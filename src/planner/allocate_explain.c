@@ -126,7 +126,7 @@ allocation_item_explanation(const Allocation *a, const ItemPlan *p, double x, do
 					   "which is where the budget earns most", what, fmt_ratio(m_after), fmt_ratio(m_now));
 	resp = psprintf("; expected response %s to %s (%g%% interval %s to %s)", fmt_quantity(r_now.value),
 					fmt_quantity(r_after.value), 100.0 * a->level, fmt_quantity(r_after.lo), fmt_quantity(r_after.hi));
-	return psprintf("%s%s%s.", why, resp, extrapolation_clause(&p->src->fit, x));
+	return psprintf("%s%s%s.", why, resp, curve_caveats(&p->src->fit, x));
 }
 
 /* What limits the total, in words, for the summary and the total row. */

@@ -75,7 +75,7 @@ extrapolated(const noa_curve *fit, double x)
 }
 
 /* A clause on extrapolation for an explanation, or "". */
-char *
+static char *
 extrapolation_clause(const noa_curve *fit, double x)
 {
 	if (above_observed(fit, x))
@@ -85,6 +85,19 @@ extrapolation_clause(const noa_curve *fit, double x)
 		return psprintf("; %s is below the lowest spend observed (%s), so this part of the curve is an extrapolation",
 						fmt_money(x), fmt_money(fit->x_min));
 	return "";
+}
+
+/*
+ * Caveats on a curve's answer at spend x for an explanation, or "": that a
+ * curve fitted with carryover answers the long run, and any extrapolation.
+ */
+char *
+curve_caveats(const noa_curve *fit, double x)
+{
+	if (fit->flags & NOA_CURVE_FLAG_LONG_RUN)
+		return psprintf("; long run: the curve was fitted with carryover, so responses are per day once a lasting "
+						"spend has built up%s", extrapolation_clause(fit, x));
+	return extrapolation_clause(fit, x);
 }
 
 /* Add an interval estimate to a total. */

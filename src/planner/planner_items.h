@@ -30,7 +30,7 @@ extern ItemPlan *plan_items(const NoaPortfolio *pf, bool value_needed);
 extern double marginal_value(const ItemPlan *p, double x);
 
 extern bool extrapolated(const noa_curve *fit, double x);
-extern char *extrapolation_clause(const noa_curve *fit, double x);
+extern char *curve_caveats(const noa_curve *fit, double x);
 
 /* Sum of independent estimates: values add, half-widths add in quadrature. */
 typedef struct Total

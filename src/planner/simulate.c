@@ -483,11 +483,11 @@ noa_simulate(PG_FUNCTION_ARGS)
 								x1 > x0 ? "rises" : "falls", fmt_money(x0), fmt_money(x1), fmt_delta(x1 - x0),
 								fmt_quantity(rn.value), fmt_quantity(ra.value), rd.value >= 0 ? "+" : "",
 								fmt_quantity(rd.value), 100.0 * level, fmt_quantity(rd.lo), fmt_quantity(rd.hi),
-								fmt_ratio(m1), fmt_ratio(m0), extrapolation_clause(fit, x1));
+								fmt_ratio(m1), fmt_ratio(m0), curve_caveats(fit, x1));
 			else
 				text = psprintf("Unchanged at %s: expected response %s (%g%% interval %s to %s); the next unit returns %s%s.",
 								fmt_money(x0), fmt_quantity(rn.value), 100.0 * level, fmt_quantity(rn.lo),
-								fmt_quantity(rn.hi), fmt_ratio(m0), extrapolation_clause(fit, x1));
+								fmt_quantity(rn.hi), fmt_ratio(m0), curve_caveats(fit, x1));
 			put_text(&row, text);
 			total_add(&r_now, rn);
 			total_add(&r_after, ra);

@@ -2,7 +2,7 @@
 -- IMMUTABLE, and the prescriptive functions do not pay for JIT compilation of
 -- their generated queries (seconds of uncancellable work).
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 
 -- Binary send/receive of noa.portfolio convert keys to and from client_encoding.
 SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.portfolio_send(noa.portfolio)'::regprocedure), 's',
@@ -15,6 +15,10 @@ SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_sfunc(inte
 	'fit_curve_sfunc is STABLE (reads noa.max_points)');
 SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_model_sfunc(internal, float8, float8, text)'::regprocedure), 's',
 	'fit_curve_model_sfunc is STABLE (reads noa.max_points)');
+SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_timed_sfunc(internal, date, float8, float8)'::regprocedure), 's',
+	'fit_curve_timed_sfunc is STABLE (reads noa.max_points)');
+SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_timed_model_sfunc(internal, date, float8, float8, text)'::regprocedure), 's',
+	'fit_curve_timed_model_sfunc is STABLE (reads noa.max_points)');
 SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_combine(internal, internal)'::regprocedure), 's',
 	'fit_curve_combine is STABLE (reads noa.max_points)');
 SELECT is((SELECT provolatile FROM pg_proc WHERE oid = 'noa.fit_curve_deserial(bytea, internal)'::regprocedure), 's',

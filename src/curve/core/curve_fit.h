@@ -26,6 +26,7 @@ int			noa_fit_status_from_name(const char *name);
 /* Flags recorded in noa_curve.flags. */
 #define NOA_CURVE_FLAG_AUTO      0x01	/* model chosen by AICc among all families */
 #define NOA_CURVE_FLAG_AT_BOUND  0x02	/* a parameter ran to its search limit */
+#define NOA_CURVE_FLAG_LONG_RUN  0x04	/* fitted with carryover: the curve answers the long run */
 
 /* A fitted curve: everything later questions need, no raw points. */
 typedef struct noa_curve
