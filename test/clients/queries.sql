@@ -109,3 +109,24 @@ WITH m AS (
 SELECT c.channel, noa.curve_status(noa.kpi_model_curve(m.model, c.channel)) AS status,
        noa.marginal_roas(noa.kpi_model_curve(m.model, c.channel), c.current_spend::float8, 1) AS mroas
 FROM m, noa.kpi_model_channels(m.model) c;
+
+-- query: carryover
+-- The time-aware fit (one row per day) of a YouTube campaign with carryover, its
+-- carryover row, same-day and long-run answers, and the adstock window functions.
+WITH c AS (
+	SELECT noa.fit_curve(date_day, spend::float8, conversions::float8) AS curve
+	FROM noa_demo.ad_spend WHERE campaign_id = 'ggl-de-04')
+SELECT k.*, noa.marginal_roas(c.curve, 500, 45) AS mroas_long_run,
+       noa.marginal_roas_same_day(c.curve, 500, 45) AS mroas_same_day
+FROM c, noa.curve_carryover(c.curve) k;
+
+-- query: adstock window functions
+SELECT date_day,
+       noa.adstock_geometric(date_day, spend::float8, 0.5) OVER w AS geometric,
+       noa.adstock_geometric(date_day, spend::float8, 0.5, 7, true) OVER w AS geometric_normalised,
+       noa.adstock_delayed(date_day, spend::float8, 0.5, 2, 7, true) OVER w AS delayed,
+       noa.adstock_weibull_cdf(date_day, spend::float8, 1.5, 0.3, 14) OVER w AS weibull_cdf,
+       noa.adstock_weibull_pdf(date_day, spend::float8, 2.0, 0.3, 14) OVER w AS weibull_pdf,
+       noa.adstock_geometric((date_day - DATE '2024-01-01'), spend::float8, 0.5) OVER w AS geometric_by_period
+FROM noa_demo.ad_spend WHERE campaign_id = 'ggl-de-04'
+WINDOW w AS (ORDER BY date_day);
