@@ -9,6 +9,15 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_packages $NOA_BROWSER_PACKAGES
+# Read a stage's closing line "LABEL: N passed, M failed[...]" from OUTPUT into
+# stage_pass and stage_fail; a stage that printed no such line counts as 1 failed.
+stage_counts() {
+	local counts
+	counts=$(printf '%s\n' "$2" | sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p" | tail -1)
+	if [ -n "$counts" ]; then read -r stage_pass stage_fail <<<"$counts"
+	else stage_pass=0; stage_fail=1; fi
+}
+
 # pg_prove on DIR in database DB; sets prove_pass and prove_fail (tests), prints the tail.
 run_pg_prove() {
 	local out rc tests
@@ -33,22 +42,17 @@ fail=0
 log "lint: extension-script and build rules"
 lint_out=$(bash scripts/lint.sh 2>&1) || fail=1
 printf '%s\n' "$lint_out" | grep -v '^ok '
-lint_pass=$(printf '%s\n' "$lint_out" | sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-lint_fail=$(printf '%s\n' "$lint_out" | sed -n 's/^lint: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+stage_counts lint "$lint_out"; lint_pass=$stage_pass lint_fail=$stage_fail
 
 log "C unit tests of the numeric core"
 unit_out=$(make -s PG_CONFIG="$PG_CONFIG" unit 2>&1) || fail=1
 printf '%s\n' "$unit_out"
-unit_pass=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-unit_fail=$(printf '%s\n' "$unit_out" | sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-[ -n "$unit_pass" ] || { unit_pass=0; unit_fail=1; }
+stage_counts unit "$unit_out"; unit_pass=$stage_pass unit_fail=$stage_fail
 
 log "the same C unit tests under valgrind (memory errors and leaks)"
 vg_out=$(make -s PG_CONFIG="$PG_CONFIG" unit-valgrind 2>&1) || fail=1
 printf '%s\n' "$vg_out"
-vg_pass=$(printf '%s\n' "$vg_out" | sed -n 's/^valgrind: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-vg_fail=$(printf '%s\n' "$vg_out" | sed -n 's/^valgrind: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-[ -n "$vg_pass" ] || { vg_pass=0; vg_fail=1; }
+stage_counts valgrind "$vg_out"; vg_pass=$stage_pass vg_fail=$stage_fail
 unit_pass=$((unit_pass + vg_pass)); unit_fail=$((unit_fail + vg_fail))
 
 start_cluster
@@ -87,25 +91,19 @@ psql -q -X -v ON_ERROR_STOP=1 -d "$demodb" -c "SET client_min_messages = warning
 	|| die "cannot load the demo data into $demodb"
 readme_out=$(PGDATABASE=$demodb bash scripts/readme-sql.sh README.md 2>&1) || fail=1
 printf '%s\n' "$readme_out" | grep -v '^ok '
-readme_pass=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-readme_fail=$(printf '%s\n' "$readme_out" | sed -n 's/^readme: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-[ -n "$readme_pass" ] || { readme_pass=0; readme_fail=1; fail=1; }
+stage_counts readme "$readme_out"; readme_pass=$stage_pass readme_fail=$stage_fail
 run_pg_prove "$demodb" test/readme/ || fail=1
 readme_pass=$((readme_pass + prove_pass)); readme_fail=$((readme_fail + prove_fail))
 
 log "client types: every analyst-facing function through psycopg2, pgjdbc and node-postgres"
 clients_out=$(PGDATABASE=$demodb bash scripts/client-types.sh 2>&1) || fail=1
 printf '%s\n' "$clients_out" | grep -v '^ok '
-clients_pass=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-clients_fail=$(printf '%s\n' "$clients_out" | sed -n 's/^clients: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-[ -n "$clients_pass" ] || { clients_pass=0; clients_fail=1; fail=1; }
+stage_counts clients "$clients_out"; clients_pass=$stage_pass clients_fail=$stage_fail
 
 log "dbt example (examples/dbt): models in dependency order through psql, then its tests"
 dbt_out=$(PGDATABASE=$demodb /usr/bin/python3 scripts/dbt_example.py examples/dbt 2>&1) || fail=1
 printf '%s\n' "$dbt_out" | grep -v '^ok '
-dbt_pass=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-dbt_fail=$(printf '%s\n' "$dbt_out" | sed -n 's/^dbt: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-[ -n "$dbt_pass" ] || { dbt_pass=0; dbt_fail=1; fail=1; }
+stage_counts dbt "$dbt_out"; dbt_pass=$stage_pass dbt_fail=$stage_fail
 
 psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE $demodb" >/dev/null 2>&1
 drop_analyst
@@ -127,10 +125,8 @@ psql -q -X -d "${PGDATABASE:-postgres}" -c "DROP DATABASE IF EXISTS $repdb" >/de
 rm -rf "$repdir"
 br_pass=0 br_fail=0
 for out in "$browser_out" "$fixture_out"; do
-	p=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-	f=$(printf '%s\n' "$out" | sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-	[ -n "$p" ] || { p=0; f=1; }
-	br_pass=$((br_pass + p)); br_fail=$((br_fail + f))
+	stage_counts browser "$out"
+	br_pass=$((br_pass + stage_pass)); br_fail=$((br_fail + stage_fail))
 done
 
 stop_cluster
@@ -138,9 +134,7 @@ stop_cluster
 log "sharded PostgreSQL: three clusters, postgres_fdw partitions (test/sharded)"
 shard_out=$(NOA_INSTALLED=1 bash test/sharded/run.sh 2>&1) || fail=1
 printf '%s\n' "$shard_out" | grep -vE '^ok - '
-shard_pass=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-shard_fail=$(printf '%s\n' "$shard_out" | sed -n 's/^sharded: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-[ -n "$shard_pass" ] || { shard_pass=0; shard_fail=1; }
+stage_counts sharded "$shard_out"; shard_pass=$stage_pass shard_fail=$stage_fail
 
 total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass + dbt_pass + br_pass + shard_pass))
 total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail + dbt_fail + br_fail + shard_fail))
