@@ -539,7 +539,7 @@ tb_ext AS MATERIALIZED (
 	      WHERE s.prev_d IS DISTINCT FROM s.d - 1) AS z
 ),
 tb_run AS MATERIALIZED (
-	SELECT cid, start_d, end_d, ref_kind, ref_cv, ref_sp, ref_disp, count(*) AS days, sum(expct) AS e_sum,
+	SELECT cid, start_d, end_d, ref_kind, ref_cv, ref_sp, ref_disp, count(*) AS days, sum(expct ORDER BY d) AS e_sum,
 	       sum(cv) AS o_sum, sum(sp) AS s_sum
 	FROM tb_ext WHERE d <= end_d
 	GROUP BY cid, start_d, end_d, ref_kind, ref_cv, ref_sp, ref_disp
@@ -578,7 +578,7 @@ tb_long AS MATERIALIZED (
 	       r.o_sum + coalesce(x.o_sum, 0) AS o_sum, r.s_sum + coalesce(x.s_sum, 0) AS s_sum
 	FROM tb_p0 r
 	LEFT JOIN tb_more_sum e ON e.cid = r.cid AND e.start_d = r.start_d
-	LEFT JOIN LATERAL (SELECT count(*) AS days, sum(m.expct) AS e_sum, sum(m.cv) AS o_sum, sum(m.sp) AS s_sum
+	LEFT JOIN LATERAL (SELECT count(*) AS days, sum(m.expct ORDER BY m.d) AS e_sum, sum(m.cv) AS o_sum, sum(m.sp) AS s_sum
 	                   FROM tb_more m WHERE m.cid = r.cid AND m.start_d = r.start_d AND m.d <= e.end_d) AS x ON true
 	WHERE r.p < 1e-6
 ),
@@ -688,15 +688,21 @@ chk_spike AS (
 -- ranks for ties).  Flagged when even its one-sided 99 per cent upper bound
 -- (Fisher z, standard error 1.06 / sqrt(n - 3)) stays below 0.3, over at
 -- least 28 days with spend that varied (90th / 10th percentile >= 1.25).
+-- (exact numeric sums of the ranks, so the result does not depend on row order)
 resp AS (
-	SELECT cid, count(*) AS n, coalesce(corr(rs, rc), 0) AS rho, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
-	       percentile_cont(0.9) WITHIN GROUP (ORDER BY sp)
-	         / nullif(percentile_cont(0.1) WITHIN GROUP (ORDER BY sp), 0) AS spread
-	FROM (SELECT cid, d, sp, cv,
-	             (rank() OVER (PARTITION BY cid ORDER BY sp) + (count(*) OVER (PARTITION BY cid, sp) - 1) / 2.0)::float8 AS rs,
-	             (rank() OVER (PARTITION BY cid ORDER BY cv) + (count(*) OVER (PARTITION BY cid, cv) - 1) / 2.0)::float8 AS rc
-	      FROM daily WHERE sp > 0 AND cv IS NOT NULL) AS z
-	GROUP BY cid
+	SELECT cid, n, CASE WHEN nsxx > 0 AND nsyy > 0 THEN nsxy::float8 / sqrt(nsxx::float8 * nsyy::float8) ELSE 0 END AS rho,
+	       s, d1, d2, spread
+	FROM (SELECT cid, count(*) AS n, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
+	             count(*) * sum(rs * rs) - sum(rs) * sum(rs) AS nsxx,
+	             count(*) * sum(rc * rc) - sum(rc) * sum(rc) AS nsyy,
+	             count(*) * sum(rs * rc) - sum(rs) * sum(rc) AS nsxy,
+	             percentile_cont(0.9) WITHIN GROUP (ORDER BY sp)
+	               / nullif(percentile_cont(0.1) WITHIN GROUP (ORDER BY sp), 0) AS spread
+	      FROM (SELECT cid, d, sp, cv,
+	                   rank() OVER (PARTITION BY cid ORDER BY sp) + (count(*) OVER (PARTITION BY cid, sp) - 1) / 2.0 AS rs,
+	                   rank() OVER (PARTITION BY cid ORDER BY cv) + (count(*) OVER (PARTITION BY cid, cv) - 1) / 2.0 AS rc
+	            FROM daily WHERE sp > 0 AND cv IS NOT NULL) AS z
+	      GROUP BY cid) AS y
 ),
 resp_ci AS (
 	SELECT r.*, tanh(atanh(least(greatest(r.rho, -0.999999), 0.999999)) + 2.326 * 1.06 / sqrt(r.n - 3)) AS upper

@@ -235,7 +235,7 @@ dd AS (
 -- rows with a usable spend; unusable (negative, NaN, infinite or 1e15 and
 -- above: noa.data_quality reports them) measures become NULL
 ok AS MATERIALIZED (
-	SELECT dense_rank() OVER (ORDER BY r.pf, r.cp, r.geo) AS uid, r.d, r.pf, r.cp, r.geo, r.role, r.cu, r.sp,
+	SELECT r.d, r.pf, r.cp, r.geo, r.role, r.cu, r.sp,
 	       CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im END AS im,
 	       CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl END AS cl,
 	       CASE WHEN r.cv >= 0 AND r.cv < 1e15 THEN r.cv END AS cv,
@@ -243,12 +243,23 @@ ok AS MATERIALIZED (
 	FROM dd AS r
 	WHERE r.sp >= 0 AND r.sp < 1e15
 ),
+-- Step 1: one row per campaign, geo and day with exact (numeric) sums of
+-- every measure.  Everything below reads only this and the per-campaign
+-- summary, so a sharded engine can run these two steps on each shard when the
+-- table is distributed by campaign.
+daily AS MATERIALIZED (
+	SELECT o.pf, o.cp, o.geo, o.d, sum(o.sp) AS sp, sum(o.im) AS im, sum(o.cl) AS cl, sum(o.cv) AS cv,
+	       sum(o.cv) FILTER (WHERE o.va IS NOT NULL) AS cv_v, sum(o.va) FILTER (WHERE o.cv IS NOT NULL) AS va
+	FROM ok AS o
+	GROUP BY o.pf, o.cp, o.geo, o.d
+),
+-- one row per campaign (and geo), numbered in a fixed order
 unit AS MATERIALIZED (
-	SELECT o.uid, min(o.pf) AS pf, min(o.cp) AS cp, min(o.geo) AS geo,
+	SELECT row_number() OVER (ORDER BY o.pf, o.cp, o.geo) AS uid, o.pf, o.cp, o.geo,
 	       mode() WITHIN GROUP (ORDER BY o.role) AS role,
 	       count(DISTINCT o.cu) AS ncur, min(o.cu) AS cur,
 	       coalesce(lower(btrim(mode() WITHIN GROUP (ORDER BY o.role))) = 'awareness', false) AS aware
-	FROM ok AS o GROUP BY o.uid
+	FROM ok AS o GROUP BY o.pf, o.cp, o.geo
 ),
 -- the KPI of the campaign's role; campaigns mixing currencies are left out
 unit_kpi AS (
@@ -258,24 +269,33 @@ unit_kpi AS (
 	FROM unit AS u
 	WHERE u.ncur <= 1
 ),
--- one row per unit and day
+-- one row per unit and day, y = the KPI
 day AS MATERIALIZED (
-	SELECT o.uid, o.d, sum(o.sp) AS sp,
-	       sum(CASE k.kpi WHEN 'conversions' THEN o.cv WHEN 'impressions' THEN o.im ELSE o.cl END) AS y,
-	       sum(o.cv) FILTER (WHERE o.va IS NOT NULL) AS cv_v, sum(o.va) FILTER (WHERE o.cv IS NOT NULL) AS va
-	FROM ok AS o JOIN unit_kpi AS k ON k.uid = o.uid
+	SELECT k.uid, y.d, y.sp,
+	       CASE k.kpi WHEN 'conversions' THEN y.cv WHEN 'impressions' THEN y.im ELSE y.cl END AS y,
+	       y.cv_v, y.va
+	FROM daily AS y
+	JOIN unit_kpi AS k ON k.cp = y.cp AND k.pf IS NOT DISTINCT FROM y.pf AND k.geo IS NOT DISTINCT FROM y.geo
 	WHERE k.kpi IS NOT NULL
-	GROUP BY o.uid, o.d
 ),
 -- model-free slope of the daily KPI on daily spend (least squares with an
 -- intercept): does the KPI move with spend inside the spend range observed?
+-- Exact numeric sums, so the result does not depend on the order of the rows
+-- (float8 regr_* aggregates do); n * centred sums, rounded once to float8.
+slope_sums AS (
+	SELECT y.uid, count(*) AS n, sum(y.sp) AS sx, sum(y.y) AS sy,
+	       count(*) * sum(y.sp * y.sp) - sum(y.sp) * sum(y.sp) AS nsxx,
+	       count(*) * sum(y.y * y.y) - sum(y.y) * sum(y.y) AS nsyy,
+	       count(*) * sum(y.sp * y.y) - sum(y.sp) * sum(y.y) AS nsxy
+	FROM day AS y WHERE y.y IS NOT NULL
+	GROUP BY y.uid
+),
 slope AS (
-	SELECT y.uid, regr_count(y.y::float8, y.sp::float8) AS n,
-	       regr_slope(y.y::float8, y.sp::float8) AS beta,
-	       regr_sxx(y.y::float8, y.sp::float8) AS sxx, regr_syy(y.y::float8, y.sp::float8) AS syy,
-	       regr_sxy(y.y::float8, y.sp::float8) AS sxy,
-	       regr_avgx(y.y::float8, y.sp::float8) AS xbar, regr_avgy(y.y::float8, y.sp::float8) AS ybar
-	FROM day AS y GROUP BY y.uid
+	SELECT r.uid, r.n,
+	       CASE WHEN r.nsxx <> 0 THEN r.nsxy::float8 / r.nsxx::float8 END AS beta,
+	       r.nsxx::float8 / r.n AS sxx, r.nsyy::float8 / r.n AS syy, r.nsxy::float8 / r.n AS sxy,
+	       (r.sx / r.n)::float8 AS xbar, (r.sy / r.n)::float8 AS ybar
+	FROM slope_sums AS r
 ),
 fit AS MATERIALIZED (
 	SELECT y.uid,
@@ -420,7 +440,7 @@ st AS MATERIALIZED (
 ),
 -- everything known per unit at its current daily spend
 cu AS MATERIALIZED (
-	SELECT row_number() OVER () AS uid, s.platform AS pf, s.campaign_id AS cp, s.geo, s.campaign_role AS role,
+	SELECT row_number() OVER (ORDER BY s.platform, s.campaign_id, s.geo) AS uid, s.platform AS pf, s.campaign_id AS cp, s.geo, s.campaign_role AS role,
 	       s.currency, s.kpi, s.awareness AS aware, s.curve::@noa@.curve AS c, s.n_days, s.current_spend AS cur,
 	       s.window_days_seen AS win_days, s.spend_p10 AS p10, s.spend_p90 AS p90, s.avg_roas, s.window_value AS win_value,
 	       s.value_per_unit AS v, s.n_days AS sl_n, s.slope AS beta, s.slope_se AS beta_se,
@@ -592,9 +612,12 @@ pb AS (
 -- band of marginal ROAS (midpoint rule, 40 steps)
 pb_band AS (
 	SELECT b.uid,
-	       sum(greatest(0, $3 - coalesce(@noa@.marginal_roas_hi(b.c, b.hi0 + (b.cur - b.hi0) * (g.i + 0.5) / 40, b.v, $4), 0)))
+	       -- float8 sums in a fixed order (the step), whatever the plan
+	       sum(greatest(0, $3 - coalesce(@noa@.marginal_roas_hi(b.c, b.hi0 + (b.cur - b.hi0) * (g.i + 0.5) / 40, b.v, $4), 0))
+	           ORDER BY g.i)
 	         * max(b.cur - b.hi0) / 40 AS lost_lo,
-	       sum(greatest(0, $3 - coalesce(@noa@.marginal_roas_lo(b.c, b.lo0 + (b.cur - b.lo0) * (g.i + 0.5) / 40, b.v, $4), 0)))
+	       sum(greatest(0, $3 - coalesce(@noa@.marginal_roas_lo(b.c, b.lo0 + (b.cur - b.lo0) * (g.i + 0.5) / 40, b.v, $4), 0))
+	           ORDER BY g.i)
 	         * max(b.cur - b.lo0) / 40 AS lost_hi,
 	       max(@noa@.marginal_roas_hi(b.c, b.x_min + (b.x_max - b.x_min) * g.i / 39.0, b.v, $4)) AS m_hi_max
 	FROM pb AS b CROSS JOIN generate_series(0, 39) AS g(i)
@@ -701,28 +724,31 @@ row_ps AS (
 ),
 -- ---- over-invested geos -------------------------------------------------------------
 geo_units AS (
-	SELECT q.geo, q.currency, q.cur, q.m, q.m_lo, q.m_hi, q.weak,
+	SELECT q.uid, q.geo, q.currency, q.cur, q.m, q.m_lo, q.m_hi, q.weak,
 	       p.lost_d, p.band_lo, p.band_hi, p.be AS pbe, p.be_lo AS pbe_lo, p.be_hi AS pbe_hi
 	FROM cq AS q LEFT JOIN pb_val AS p ON p.uid = q.uid
 	WHERE q.geo IS NOT NULL AND q.v IS NOT NULL AND q.m IS NOT NULL AND q.m_lo IS NOT NULL AND q.m_hi IS NOT NULL
 	UNION ALL
 	-- saturated campaigns without a usable curve: marginal return from the slope
-	SELECT r.geo, r.currency, r.cur, greatest(r.m, 0), greatest(r.m_lo, 0), greatest(r.m_hi, 0), false,
+	SELECT r.uid, r.geo, r.currency, r.cur, greatest(r.m, 0), greatest(r.m_lo, 0), greatest(r.m_hi, 0), false,
 	       r.lost / $2, r.lost_lo / $2, r.lost_hi / $2, r.thr, r.thr_lo, r.thr_hi
 	FROM row_mfs AS r
 	WHERE r.geo IS NOT NULL
 ),
 geo_agg AS (
 	SELECT g.geo, min(g.currency) AS currency, count(*) AS units, count(DISTINCT g.currency) AS ncur,
-	       sum(g.cur) AS cur,
-	       sum(g.cur * g.m) / sum(g.cur) AS m, sum(g.cur * g.m_lo) / sum(g.cur) AS m_lo, sum(g.cur * g.m_hi) / sum(g.cur) AS m_hi,
-	       sum(least(g.cur, coalesce(g.pbe, g.cur))) AS thr,
-	       sum(least(g.cur, coalesce(g.pbe_lo, g.pbe, g.cur))) AS thr_lo,
-	       sum(least(g.cur, coalesce(g.pbe_hi, g.pbe, g.cur))) AS thr_hi,
-	       sum(coalesce(g.lost_d, 0)) AS lost_d,
-	       sum(coalesce(least(g.band_lo, g.lost_d), 0)) AS lost_lo_d,
-	       sum(coalesce(greatest(g.band_hi, g.lost_d), 0)) AS lost_hi_d,
-	       sum(g.cur) FILTER (WHERE g.weak) AS weak_cur,
+	       sum(g.cur ORDER BY g.uid) AS cur,
+	       -- float8 sums in a fixed order (the unit), whatever the plan
+	       sum(g.cur * g.m ORDER BY g.uid) / sum(g.cur ORDER BY g.uid) AS m,
+	       sum(g.cur * g.m_lo ORDER BY g.uid) / sum(g.cur ORDER BY g.uid) AS m_lo,
+	       sum(g.cur * g.m_hi ORDER BY g.uid) / sum(g.cur ORDER BY g.uid) AS m_hi,
+	       sum(least(g.cur, coalesce(g.pbe, g.cur)) ORDER BY g.uid) AS thr,
+	       sum(least(g.cur, coalesce(g.pbe_lo, g.pbe, g.cur)) ORDER BY g.uid) AS thr_lo,
+	       sum(least(g.cur, coalesce(g.pbe_hi, g.pbe, g.cur)) ORDER BY g.uid) AS thr_hi,
+	       sum(coalesce(g.lost_d, 0) ORDER BY g.uid) AS lost_d,
+	       sum(coalesce(least(g.band_lo, g.lost_d), 0) ORDER BY g.uid) AS lost_lo_d,
+	       sum(coalesce(greatest(g.band_hi, g.lost_d), 0) ORDER BY g.uid) AS lost_hi_d,
+	       sum(g.cur ORDER BY g.uid) FILTER (WHERE g.weak) AS weak_cur,
 	       count(*) FILTER (WHERE g.pbe IS NOT NULL AND g.cur > g.pbe) AS past_units
 	FROM geo_units AS g
 	GROUP BY g.geo

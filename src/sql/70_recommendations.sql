@@ -304,19 +304,19 @@ port AS MATERIALIZED (
 	  AND CASE WHEN u.awareness THEN k.c IS NOT NULL ELSE u.usable AND u.value_per_unit IS NOT NULL END
 	  AND a.action IS DISTINCT FROM 'cut'
 	  AND u.currency IS NOT DISTINCT FROM (SELECT m.currency FROM unit AS m GROUP BY m.currency
-	                                      ORDER BY sum(m.current_spend) DESC, m.currency LIMIT 1)
+	                                      ORDER BY sum(m.current_spend ORDER BY m.uid) DESC, m.currency LIMIT 1)
 ),
 -- the budget per day for the portfolio: today's total after the cuts and caps,
 -- or the budget given less what the campaigns outside the portfolio keep
 budget0 AS (
-	SELECT CASE WHEN $9 IS NULL THEN (SELECT sum(p.s0) FROM port AS p)
+	SELECT CASE WHEN $9 IS NULL THEN (SELECT sum(p.s0 ORDER BY p.uid) FROM port AS p)
 	            ELSE $9::float8 / $5
 	                 - coalesce((SELECT sum(CASE WHEN a.action = 'cut' THEN 0
 	                                             WHEN a.action = 'cap_spend' THEN a.thr
-	                                             ELSE u.current_spend END)
+	                                             ELSE u.current_spend END ORDER BY u.uid)
 	                             FROM unit AS u LEFT JOIN waste_act AS a ON a.uid = u.uid
 	                             WHERE u.uid NOT IN (SELECT p.uid FROM port AS p)), 0) END AS b,
-	       (SELECT sum(p.s0) * (1 - $7) FROM port AS p) AS b_min
+	       (SELECT sum(p.s0 ORDER BY p.uid) * (1 - $7) FROM port AS p) AS b_min
 ),
 -- a budget below what the portfolio can reach within -max_change stops there
 budget1 AS (
@@ -417,7 +417,7 @@ shift_rows AS (
 ),
 -- a budget given above or below the portfolio's spend: what no pair carries
 leftover AS (
-	SELECT m.*, abs(m.d) - coalesce((SELECT sum(q.a) FROM pairs AS q WHERE m.uid IN (q.d_uid, q.r_uid)), 0) AS rest,
+	SELECT m.*, abs(m.d) - coalesce((SELECT sum(q.a ORDER BY q.d_uid, q.r_uid) FROM pairs AS q WHERE m.uid IN (q.d_uid, q.r_uid)), 0) AS rest,
 	       abs(@noa@.response(m.c, m.s1) - @noa@.response(m.c, m.s0)) AS delta
 	FROM moves AS m
 ),
