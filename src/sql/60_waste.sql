@@ -360,7 +360,9 @@ CREATE FUNCTION @extschema@.waste(
 	geo_col          text    DEFAULT 'geo',
 	currency_col     text    DEFAULT 'currency',
 	model            text    DEFAULT 'hill',
-	saturation_share float8  DEFAULT 0.9)
+	saturation_share float8  DEFAULT 0.9,
+	incrementality   @extschema@.kpi_model[] DEFAULT NULL,
+	incrementality_by text   DEFAULT 'platform')
 RETURNS TABLE (
 	waste_type              text,
 	platform                text,
@@ -385,7 +387,11 @@ RETURNS TABLE (
 	marginal_roas_hi        float8,
 	currency                text,
 	confidence              text,
-	explanation             text)
+	explanation             text,
+	value_source            text,
+	incrementality_factor   float8,
+	incrementality_factor_lo float8,
+	incrementality_factor_hi float8)
 LANGUAGE plpgsql
 STABLE
 PARALLEL UNSAFE
@@ -436,7 +442,8 @@ BEGIN
 	q := $sql$
 WITH
 st AS MATERIALIZED (
-	SELECT * FROM @noa@._campaign_state($1, $6, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'noa.waste')
+	SELECT * FROM @noa@._valued_state($1, $6, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'noa.waste',
+	                                  $20, $21)
 ),
 -- everything known per unit at its current daily spend
 cu AS MATERIALIZED (
@@ -445,6 +452,8 @@ cu AS MATERIALIZED (
 	       s.window_days_seen AS win_days, s.spend_p10 AS p10, s.spend_p90 AS p90, s.avg_roas, s.window_value AS win_value,
 	       s.value_per_unit AS v, s.n_days AS sl_n, s.slope AS beta, s.slope_se AS beta_se,
 	       s.spend_mean AS xbar, s.kpi_mean AS ybar,
+	       s.no_role, s.value_source, s.incrementality_key AS f_key, s.factor AS f, s.factor_lo AS f_lo,
+	       s.factor_hi AS f_hi,
 	       @noa@.curve_status(s.curve::@noa@.curve) AS status,
 	       (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'at_bound')::boolean AS at_bound,
 	       (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'x_min')::float8 AS x_min,
@@ -786,8 +795,28 @@ SELECT a.waste_type, a.pf, a.cp, a.geo, a.role, a.kpi,
        round(a.stake::numeric, 2), round(a.stake_lo::numeric, 2), round(a.stake_hi::numeric, 2),
        round(a.lost::numeric, 2), round(a.lost_lo::numeric, 2), round(a.lost_hi::numeric, 2),
        a.m::float8, a.m_lo::float8, a.m_hi::float8,
-       a.currency, a.confidence, a.explanation
-FROM allrows AS a
+       a.currency,
+       -- a campaign without a role is judged as a conversion campaign: a guess, so never more than medium
+       CASE WHEN u.no_role AND a.confidence = 'high' THEN 'medium' ELSE a.confidence END,
+       a.explanation
+         || CASE WHEN u.value_source = 'incremental_model'
+                 THEN format(' Valued on incremental value: the platform''s conversions times %s (90%% interval %s to %s), '
+                             'the incrementality of %s in the KPI model; spend as reported.',
+                             round(u.f::numeric, 2), round(u.f_lo::numeric, 2), round(u.f_hi::numeric, 2), u.f_key)
+                 WHEN $20 IS NOT NULL AND a.uid IS NOT NULL AND u.kpi = 'conversions'
+                 THEN ' Valued on the platform''s reported conversions: the KPI model has no incrementality factor for it.'
+                 ELSE '' END
+         || CASE WHEN u.no_role
+                 THEN ' The campaign has no role in the data (role_col): it is judged as a conversion campaign, so the '
+                      'confidence is at most medium; an awareness or consideration campaign would be judged differently.'
+                 ELSE '' END,
+       CASE WHEN a.uid IS NULL
+            THEN CASE (SELECT count(DISTINCT g.value_source) FROM cu AS g WHERE g.geo IS NOT DISTINCT FROM a.geo AND g.v IS NOT NULL)
+                 WHEN 1 THEN (SELECT min(g.value_source) FROM cu AS g WHERE g.geo IS NOT DISTINCT FROM a.geo AND g.v IS NOT NULL)
+                 ELSE 'mixed' END
+            ELSE u.value_source END,
+       u.f::float8, u.f_lo::float8, u.f_hi::float8
+FROM allrows AS a LEFT JOIN cu AS u ON u.uid = a.uid
 WHERE round(a.stake::numeric, 2) > 0
 ORDER BY round(a.stake::numeric, 2) DESC, a.waste_type, a.pf NULLS FIRST, a.cp NULLS FIRST, a.geo NULLS FIRST
 $sql$;
@@ -801,7 +830,7 @@ $sql$;
 		RETURN QUERY EXECUTE q
 			USING source, window_days, target_mroas, level, z_one, as_of, saturation_share, model,
 			      date_col, platform_col, campaign_col, spend_col, impressions_col, clicks_col, conversions_col,
-			      value_col, role_col, geo_col, currency_col;
+			      value_col, role_col, geo_col, currency_col, incrementality, incrementality_by;
 	EXCEPTION WHEN invalid_parameter_value OR undefined_column OR datatype_mismatch OR null_value_not_allowed
 	               OR wrong_object_type THEN
 		-- argument errors found while reading the source: report them without
@@ -817,5 +846,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION @extschema@.waste(regclass, float8, float8, integer, date, text, text, text, text, text, text,
-                                      text, text, text, text, text, text, float8) IS
-	'wasted ad spend per campaign and geo over the last window_days: spend past break-even (with the value lost), past saturation, with no incremental value, and over-invested geos; one flat row per finding with the threshold, amounts at stake with intervals, a confidence bucket and an explanation';
+                                      text, text, text, text, text, text, float8, @extschema@.kpi_model[], text) IS
+	'wasted ad spend per campaign and geo over the last window_days: spend past break-even (with the value lost), past saturation, with no incremental value, and over-invested geos; one flat row per finding with the threshold, amounts at stake with intervals, a confidence bucket, an explanation, and whether the value is as platforms report it or incremental (incrementality => KPI models)';
