@@ -58,7 +58,9 @@ CREATE FUNCTION @extschema@.recommendations(
 	business_date_col    text     DEFAULT 'date_day',
 	business_orders_col  text     DEFAULT 'orders',
 	business_revenue_col text     DEFAULT 'revenue',
-	model                text     DEFAULT 'hill')
+	model                text     DEFAULT 'hill',
+	incrementality       @extschema@.kpi_model[] DEFAULT NULL,
+	incrementality_by    text     DEFAULT 'platform')
 RETURNS TABLE (
 	rank               integer,
 	action             text,
@@ -78,7 +80,12 @@ RETURNS TABLE (
 	test_days          integer,
 	confidence         text,
 	reason             text,
-	explanation        text)
+	explanation        text,
+	experiment         text,
+	value_source       text,
+	incrementality_factor    float8,
+	incrementality_factor_lo float8,
+	incrementality_factor_hi float8)
 LANGUAGE plpgsql
 STABLE
 PARALLEL UNSAFE
@@ -154,13 +161,14 @@ warned AS (
 	GROUP BY d.platform, d.campaign_id
 ),
 wst AS MATERIALIZED (
-	SELECT w.* FROM @noa@.waste($1, $3, $4, $5, $6, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10) AS w
+	SELECT w.* FROM @noa@.waste($1, $3, $4, $5, $6, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10,
+	                            incrementality => $27, incrementality_by => $28) AS w
 	WHERE w.campaign_id IS NOT NULL
 ),
 st AS MATERIALIZED (
 	SELECT s.*, s.curve::@noa@.curve AS c
-	FROM @noa@._campaign_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-	                           'noa.recommendations') AS s
+	FROM @noa@._valued_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+	                         'noa.recommendations', $27, $28) AS s
 ),
 -- every campaign (and geo) with what is known about it
 unit AS MATERIALIZED (
@@ -189,6 +197,63 @@ unit_label AS MATERIALIZED (
 	FROM unit AS u
 ),
 -- ---- 1. data-quality rows ---------------------------------------------------------
+-- ---- incremental valuation: where it applies, and the experiment a test_first needs ----
+-- For a campaign valued on incremental value, the uncertainty of its marginal
+-- ROAS has two parts: the curve fitted on platform reports, and the
+-- incrementality factor.  When the factor's share of the variance is the
+-- larger one, no spend test of the campaign settles the decision: a lift test
+-- of its group does (the group's spend in the campaign's geo paused on
+-- alternate weeks, the shop KPI compared with the weeks on).  The test
+-- measures the factor with a standard error σ·√(2/n) / R (σ the model's
+-- residual sd per day, R the group's reported conversions per day there).
+-- Its length: when the factor's interval straddles the factor at which the
+-- campaign would just meet the target (f* = f · target / mROAS, the call
+-- itself in doubt), long enough to tell f from f* at the stated confidence
+-- with 80% power, n = 2 (z + 0.84)² σ² / (R² (f − f*)²); otherwise (the call
+-- is clear, how far to move is not) long enough to halve the factor's
+-- uncertainty, n = 8 σ² / (R² sd_f²).  Whole weeks, 7 to 364 days.
+model_noise AS (
+	SELECT m.ord, sqrt(avg(r.residual * r.residual)) AS sigma
+	FROM unnest($27) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_fitted(m.model) AS r
+	WHERE r.residual IS NOT NULL
+	GROUP BY m.ord
+),
+model_channel AS (
+	SELECT m.ord, c.channel
+	FROM unnest($27) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_channels(m.model) AS c
+),
+valued AS (
+	SELECT u.uid, u.value_source, u.factor, u.factor_lo, u.factor_hi, u.incrementality_key AS key, u.geo,
+	       (u.factor_hi - u.factor_lo) / (2 * 1.6448536269514722) AS f_sd,
+	       @noa@.marginal_roas(u.c, u.current_spend, u.value_per_unit) AS m,
+	       @noa@.marginal_roas_lo(u.c, u.current_spend, u.value_per_unit, $4) AS m_lo,
+	       @noa@.marginal_roas_hi(u.c, u.current_spend, u.value_per_unit, $4) AS m_hi,
+	       (SELECT sum(w.kpi_mean / w.factor ORDER BY w.uid) FROM unit AS w
+	         WHERE w.value_source = 'incremental_model' AND w.incrementality_key = u.incrementality_key
+	           AND w.geo IS NOT DISTINCT FROM u.geo) AS reported_day,
+	       (SELECT n.sigma FROM model_noise AS n
+	         WHERE n.ord = (SELECT min(mc.ord) FROM model_channel AS mc
+	                        WHERE mc.channel = u.campaign_id
+	                           OR (mc.channel = u.incrementality_key
+	                               AND NOT EXISTS (SELECT 1 FROM model_channel AS m2 WHERE m2.channel = u.campaign_id)))) AS sigma
+	FROM unit AS u
+	WHERE u.value_source = 'incremental_model' AND u.usable AND u.value_per_unit IS NOT NULL
+),
+lift AS (
+	SELECT v.*, v.factor * $3 / v.m AS f_star,
+	       power(v.f_sd / v.factor, 2) / nullif(power((v.m_hi - v.m_lo) / (2 * $11) / v.m, 2), 0) AS f_share
+	FROM valued AS v WHERE v.m > 0 AND v.m_lo IS NOT NULL AND v.m_hi IS NOT NULL
+),
+lift_test AS (
+	SELECT l.*,
+	       l.factor_lo < l.f_star AND l.f_star < l.factor_hi AS call_in_doubt,
+	       (7 * ceil(least(364, greatest(7,
+	          CASE WHEN l.factor_lo < l.f_star AND l.f_star < l.factor_hi
+	               THEN 2 * power($11 + 0.8416, 2) * power(l.sigma, 2) / power(l.reported_day * (l.factor - l.f_star), 2)
+	               ELSE 8 * power(l.sigma, 2) / power(l.reported_day * l.f_sd, 2) END)) / 7))::integer AS days
+	FROM lift AS l
+	WHERE l.f_share >= 0.5 AND l.sigma > 0 AND l.reported_day > 0 AND l.f_sd > 0 AND abs(l.factor - l.f_star) > 0
+),
 fix AS (
 	SELECT 0 AS grp, CASE d.severity WHEN 'error' THEN 0 ELSE 1 END AS sub,
 	       'fix_tracking'::text AS action, d.platform, d.campaign_id, NULL::text AS geo,
@@ -246,7 +311,9 @@ waste_rows AS (
 	                                    to_char(round(a.thr::numeric), 'FM999,999,999,990'),
 	                                    to_char(round(a.cur::numeric), 'FM999,999,999,990') || coalesce(' ' || a.currency, ''))
 	       ELSE '' END
-	       || CASE WHEN a.action = 'test_first' THEN
+	       || CASE WHEN a.action = 'test_first' AND EXISTS (SELECT 1 FROM lift_test AS x WHERE x.uid = a.uid) THEN
+	            format('Test before acting on %s (%s evidence). ', a.campaign_id, a.confidence)
+	          WHEN a.action = 'test_first' THEN
 	            format('Test before acting on %s (%s evidence): lower its spend from %s to %s a day %s and compare %s. '
 	                   'The expected change, %s %s a day against daily noise of %s, %s. ',
 	                   a.campaign_id, a.confidence,
@@ -277,8 +344,8 @@ aware_conv AS MATERIALIZED (
 	                OR (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'at_bound')::boolean OR s.n_days < 56, true) AS weak,
 	       (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'sigma')::float8 AS sigma,
 	       (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'x_max')::float8 AS x_max
-	FROM @noa@._campaign_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, NULL, $21, $22,
-	                           'noa.recommendations') AS s
+	FROM @noa@._valued_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, NULL, $21, $22,
+	                         'noa.recommendations', $27, $28) AS s
 	WHERE $26
 	  AND @noa@.curve_status(s.curve::@noa@.curve) IN ('converged', 'max_iterations') AND s.value_per_unit IS NOT NULL
 ),
@@ -543,8 +610,40 @@ SELECT (row_number() OVER (ORDER BY a.grp > 0, a.sub, CASE WHEN a.grp = 0 THEN -
        a.action, a.platform, a.campaign_id, a.geo, a.from_campaign, a.to_campaign,
        round(a.amount::numeric, 2), round(a.per_day::numeric, 2),
        round(a.eff::numeric, 2), round(a.eff_lo::numeric, 2), round(a.eff_hi::numeric, 2),
-       a.currency, a.p_start, a.p_end, a.test_days, a.confidence, a.reason, a.explanation
+       a.currency, a.p_start, a.p_end,
+       CASE WHEN a.action = 'test_first' AND x.uid IS NOT NULL THEN x.days ELSE a.test_days END,
+       a.confidence, a.reason,
+       a.explanation
+         || CASE WHEN a.action = 'test_first' AND x.uid IS NOT NULL
+                 THEN format(' Most of the doubt is in how much of %s''s reported conversions the shop really gains '
+                             '(factor %s, 90%% interval %s to %s; at %s the campaign would just meet the target%s): a spend '
+                             'test of this campaign cannot settle that. Run a lift test instead: pause %s in %s on '
+                             'alternate weeks for %s days and compare the shop''s KPI (model residual sd %s a day against '
+                             '%s reported conversions a day), then refit the model with the result.',
+                             x.key, round(x.factor::numeric, 2), round(x.factor_lo::numeric, 2), round(x.factor_hi::numeric, 2),
+                             round(x.f_star::numeric, 2),
+                             CASE WHEN x.call_in_doubt THEN ', inside that interval' ELSE '; the call is clear, how far to go is not' END,
+                             x.key, coalesce(x.geo, 'one region'), x.days,
+                             round(x.sigma::numeric, 1), round(x.reported_day::numeric, 1))
+                 WHEN u.value_source = 'incremental_model'
+                 THEN format(' Valued on incremental value: %s''s conversions times %s (90%% interval %s to %s) from the KPI model.',
+                             u.incrementality_key, round(u.factor::numeric, 2), round(u.factor_lo::numeric, 2),
+                             round(u.factor_hi::numeric, 2))
+                 ELSE '' END,
+       CASE WHEN a.action <> 'test_first' THEN NULL
+            WHEN x.uid IS NOT NULL THEN format('lift_test: %s in %s', x.key, coalesce(x.geo, 'one region'))
+            WHEN a.campaign_id IS NOT NULL THEN format('spend_test: %s', a.campaign_id)
+            WHEN a.to_campaign IS NOT NULL THEN format('spend_test: %s', a.to_campaign) END,
+       CASE WHEN a.grp = 0 THEN NULL
+            WHEN u.uid IS NOT NULL THEN u.value_source
+            ELSE (SELECT CASE WHEN count(DISTINCT w.value_source) = 1 THEN min(w.value_source) ELSE 'mixed' END
+                  FROM unit AS w JOIN unit_label AS l ON l.uid = w.uid
+                  WHERE l.label IN (a.from_campaign, a.to_campaign)) END,
+       u.factor, u.factor_lo, u.factor_hi
 FROM allrows AS a
+LEFT JOIN unit AS u ON a.grp > 0 AND a.campaign_id IS NOT NULL AND u.campaign_id = a.campaign_id
+                   AND u.platform IS NOT DISTINCT FROM a.platform AND u.geo IS NOT DISTINCT FROM a.geo
+LEFT JOIN lift_test AS x ON x.uid = u.uid
 ORDER BY 1
 $sql$;
 
@@ -558,7 +657,8 @@ $sql$;
 			USING source, business, target_mroas, level, window_days, as_of, max_change, group_min_share, budget, model,
 			      z_two, date_col, platform_col, campaign_col, spend_col, impressions_col, clicks_col, conversions_col,
 			      value_col, role_col, geo_col, currency_col, business_date_col, business_orders_col, business_revenue_col,
-			      coalesce(group_min_share ~* '(^|[,;[:space:]"])awareness"?[[:space:]]*=', false);
+			      coalesce(group_min_share ~* '(^|[,;[:space:]"])awareness"?[[:space:]]*=', false),
+			      incrementality, incrementality_by;
 	EXCEPTION WHEN invalid_parameter_value OR undefined_column OR datatype_mismatch OR null_value_not_allowed
 	               OR wrong_object_type THEN
 		-- argument errors raised inside (a column, role floors or a budget the
@@ -580,5 +680,5 @@ $function$;
 
 COMMENT ON FUNCTION @extschema@.recommendations(regclass, numeric, regclass, float8, float8, integer, date, float8, text,
                                                 text, text, text, text, text, text, text, text, text, text, text,
-                                                text, text, text, text) IS
-	'the action plan for an ad-spend table: ranked rows (fix_tracking, cut, cap_spend, shift_budget, scale_up, test_first) with the amount, the expected effect with its interval, a confidence bucket and an explanation; data-quality errors come first and block advice on the campaigns they concern';
+                                                text, text, text, text, @extschema@.kpi_model[], text) IS
+	'the action plan for an ad-spend table: ranked rows (fix_tracking, cut, cap_spend, shift_budget, scale_up, test_first) with the amount, the expected effect with its interval, a confidence bucket, an explanation, the experiment a test_first needs, and whether the value is as platforms report it or incremental (incrementality => KPI models); data-quality errors come first and block advice on the campaigns they concern';
