@@ -182,3 +182,32 @@ WHERE c.campaign_role <> 'awareness' AND c.value_per_conversion IS NOT NULL
   AND (noa.marginal_roas(c.curve, c.current_spend::float8, c.value_per_conversion::float8) > 1)
    <> (noa.marginal_roas(i.curve, c.current_spend::float8, c.value_per_conversion::float8) > 1)
 ORDER BY c.campaign_id;
+
+\echo
+\echo '--- 6d. The action plan on incremental value (noa.recommendations(..., incrementality => the models)) ---'
+\echo '    The same plan as section 5, valued on what the shop gains.  Campaigns whose action changes:'
+CREATE TEMP TABLE demo_plan_incremental AS
+SELECT * FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31',
+	incrementality => (SELECT array_agg(model ORDER BY geo) FROM demo_models));
+WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions FROM demo_plan
+           WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id),
+     i AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
+                  min(round(incrementality_factor::numeric, 2)) AS factor, min(experiment) AS experiment, min(test_days) AS test_days
+           FROM demo_plan_incremental WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id)
+SELECT coalesce(p.campaign_id, i.campaign_id) AS campaign_id, coalesce(p.actions, '-') AS on_platform_reports,
+	coalesce(i.actions, '-') AS on_incremental_value, i.factor, i.experiment, i.test_days
+FROM p FULL JOIN i USING (campaign_id)
+WHERE p.actions IS DISTINCT FROM i.actions
+ORDER BY 1;
+\echo
+\echo '    In total, by action (platform-valued plan, then incremental):'
+SELECT 'platform' AS valued_on, action, count(*) AS rows, round(sum(amount)) AS amount_eur, round(sum(expected_effect)) AS effect_eur
+FROM demo_plan WHERE action <> 'fix_tracking' GROUP BY action
+UNION ALL
+SELECT 'incremental', action, count(*), round(sum(amount)), round(sum(expected_effect))
+FROM demo_plan_incremental WHERE action <> 'fix_tracking' GROUP BY action
+ORDER BY 1 DESC, 2;
+\echo
+\echo '    A test_first on incremental value, explained:'
+SELECT rank, action, rtrim(regexp_replace(explanation, '(.{1,110})( |$)', E'\\1\n', 'g'), E'\n') AS explanation
+FROM demo_plan_incremental WHERE campaign_id = 'tt-es-04' AND action = 'test_first';

@@ -452,7 +452,7 @@ cu AS MATERIALIZED (
 	       s.window_days_seen AS win_days, s.spend_p10 AS p10, s.spend_p90 AS p90, s.avg_roas, s.window_value AS win_value,
 	       s.value_per_unit AS v, s.n_days AS sl_n, s.slope AS beta, s.slope_se AS beta_se,
 	       s.spend_mean AS xbar, s.kpi_mean AS ybar,
-	       s.no_role, s.value_source, s.incrementality_key AS f_key, s.factor AS f, s.factor_lo AS f_lo,
+	       s.point_curve::@noa@.curve AS pc, s.no_role, s.value_source, s.incrementality_key AS f_key, s.factor AS f, s.factor_lo AS f_lo,
 	       s.factor_hi AS f_hi,
 	       @noa@.curve_status(s.curve::@noa@.curve) AS status,
 	       (@noa@.curve_to_jsonb(s.curve::@noa@.curve) ->> 'at_bound')::boolean AS at_bound,
@@ -463,12 +463,13 @@ cu AS MATERIALIZED (
 cm AS MATERIALIZED (
 	SELECT u.*,
 	       u.status IN ('converged', 'max_iterations') AS usable,
+	       -- saturation is a property of the curve's shape: an incrementality factor does not move it
 	       CASE WHEN u.status IN ('converged', 'max_iterations') THEN
-	         @noa@.saturation_spend(u.c, $7) END AS sat,
+	         @noa@.saturation_spend(u.pc, $7) END AS sat,
 	       CASE WHEN u.status IN ('converged', 'max_iterations') THEN
-	         @noa@.saturation_spend_lo(u.c, $7, $4) END AS sat_lo,
+	         @noa@.saturation_spend_lo(u.pc, $7, $4) END AS sat_lo,
 	       CASE WHEN u.status IN ('converged', 'max_iterations') THEN
-	         @noa@.saturation_spend_hi(u.c, $7, $4) END AS sat_hi,
+	         @noa@.saturation_spend_hi(u.pc, $7, $4) END AS sat_hi,
 	       CASE WHEN u.v IS NOT NULL AND u.status IN ('converged', 'max_iterations') THEN
 	         @noa@.breakeven_spend(u.c, $3, u.v) END AS be,
 	       CASE WHEN u.v IS NOT NULL AND u.status IN ('converged', 'max_iterations') THEN
@@ -613,7 +614,9 @@ cq AS (
 pb AS (
 	SELECT q.*,
 	       greatest(coalesce(q.be_lo, q.be), 0) AS lo0,
-	       least(coalesce(q.be_hi, q.be), q.cur) AS hi0
+	       least(coalesce(q.be_hi, q.be), q.cur) AS hi0,
+	       @noa@.breakeven_spend_lo(q.pc, $3, q.v, $4) AS pbe_lo,
+	       @noa@.breakeven_spend_hi(q.pc, $3, q.v, $4) AS pbe_hi
 	FROM cq AS q
 	WHERE q.v IS NOT NULL AND q.be IS NOT NULL AND q.cur > q.be
 ),
@@ -636,7 +639,9 @@ pb_val AS (
 	SELECT b.*, bb.m_hi_max,
 	       greatest(0, $3 * (b.cur - b.be) - b.v * (b.f_cur - @noa@.response(b.c, b.be))) AS lost_d,
 	       bb.lost_lo AS band_lo, bb.lost_hi AS band_hi,
-	       b.be > 0 AND (b.be_lo IS NULL OR b.be_hi IS NULL OR b.be_hi - b.be_lo > b.be
+	       -- whether the curve itself can place the break-even (an incrementality factor's doubt widens
+	       -- the interval, not the curve's ability to place it: the point-factor curve judges that)
+	       b.be > 0 AND (b.pbe_lo IS NULL OR b.pbe_hi IS NULL OR b.pbe_hi - b.pbe_lo > b.be
 	                     OR b.be < 0.5 * b.x_min OR b.be > b.x_max) AS thr_weak
 	FROM pb AS b JOIN pb_band AS bb ON bb.uid = b.uid
 ),

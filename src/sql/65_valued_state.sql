@@ -15,7 +15,10 @@
 --   * the model-free figures (slope with its standard error, window value,
 --     average return, residual sd, mean KPI) rescaled the same way, the
 --     slope's standard error combining both uncertainties;
---   * value_source 'incremental_model' and the factor with its interval.
+--   * value_source 'incremental_model' and the factor with its interval;
+--   * point_curve: the curve rescaled by the factor alone (no interval), for
+--     what the factor cannot change -- the shape, so where saturation sets
+--     in, and whether the curve itself can place a threshold.
 -- Spend always comes from the platform reports.  Awareness campaigns (judged
 -- on impressions or clicks, which platforms do not over-claim the way they
 -- claim conversions) keep their reported figures.  A campaign whose group has
@@ -68,6 +71,7 @@ RETURNS TABLE (
 	resid_sd          float8,
 	spend_mean        float8,
 	kpi_mean          float8,
+	point_curve       text,
 	no_role           boolean,
 	value_source      text,
 	incrementality_key text,
@@ -93,7 +97,7 @@ BEGIN
 	WHERE e.extname = 'noa';
 	IF incrementality IS NULL THEN
 		q := format($sql$
-SELECT s.*, s.campaign_role IS NULL, 'platform_reported'::pg_catalog.text, NULL::pg_catalog.text,
+SELECT s.*, s.curve, s.campaign_role IS NULL, 'platform_reported'::pg_catalog.text, NULL::pg_catalog.text,
        NULL::pg_catalog.float8, NULL::pg_catalog.float8, NULL::pg_catalog.float8
 FROM %1$s._campaign_state($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS s
 $sql$, pg_catalog.quote_ident(ext_nsp));
@@ -155,6 +159,7 @@ SELECT v.platform, v.campaign_id, v.geo, v.campaign_role, v.awareness, v.kpi, v.
        CASE WHEN v.use_f THEN v.resid_sd * v.f ELSE v.resid_sd END,
        v.spend_mean,
        CASE WHEN v.use_f THEN v.kpi_mean * v.f ELSE v.kpi_mean END,
+       CASE WHEN v.use_f THEN %1$s.curve_scale(v.curve::%1$s.curve, v.f)::pg_catalog.text ELSE v.curve END,
        v.campaign_role IS NULL,
        CASE WHEN v.use_f THEN 'incremental_model' ELSE 'platform_reported' END,
        v.key,
