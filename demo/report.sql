@@ -184,11 +184,11 @@ WHERE c.campaign_role <> 'awareness' AND c.value_per_conversion IS NOT NULL
 ORDER BY c.campaign_id;
 
 \echo
-\echo '--- 6d. The action plan on incremental value (noa.recommendations(..., incrementality => the models)) ---'
+\echo '--- 6d. The action plan on incremental value (noa.recommendations(..., incrementality => 'demo_models')) ---'
 \echo '    The same plan as section 5, valued on what the shop gains.  Campaigns whose action changes:'
 CREATE TEMP TABLE demo_plan_incremental AS
 SELECT * FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31',
-	incrementality => (SELECT array_agg(model ORDER BY geo) FROM demo_models));
+	incrementality => 'demo_models');
 WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions FROM demo_plan
            WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id),
      i AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,

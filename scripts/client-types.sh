@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
 	-c "CREATE SCHEMA IF NOT EXISTS noa_clients" \
-	-c "CREATE OR REPLACE VIEW noa_clients.ads_fr AS SELECT * FROM noa_demo.ad_spend WHERE geo = 'FR'" >/dev/null \
-	|| { echo "clients: 0 passed, 1 failed (cannot create noa_clients.ads_fr)"; exit 1; }
+	-c "CREATE OR REPLACE VIEW noa_clients.ads_fr AS SELECT * FROM noa_demo.ad_spend WHERE geo = 'FR'" \
+	-c "DROP TABLE IF EXISTS noa_clients.models_fr" \
+	-c "CREATE TABLE noa_clients.models_fr AS SELECT noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8,
+	        o.orders::float8, s.conversions::float8) AS model
+	    FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo) WHERE s.geo = 'FR'" >/dev/null \
+	|| { echo "clients: 0 passed, 1 failed (cannot create noa_clients.ads_fr and noa_clients.models_fr)"; exit 1; }
 
 pass=0; fail=0
 # Adds the "<client>: N passed, M failed" line of one client's output to the totals.

@@ -122,3 +122,97 @@ FROM dec_gain ORDER BY valued_on;
 SELECT abs(g.claimed / g.true_gain - 1) <= 0.20 AS claim_within_20pct,
 	g.true_gain >= 0.95 * b.true_gain AS at_least_95pct_of_best
 FROM dec_gain g, dec_gain b WHERE g.valued_on = 'incremental' AND b.valued_on = 'truth (best possible)';
+
+-- ---------------------------------------------------------------------------
+-- noa.waste and noa.recommendations with incrementality => the models
+-- ---------------------------------------------------------------------------
+CREATE TEMP TABLE dec_waste AS
+SELECT w.* FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31',
+                          incrementality => 'dec_models') w;
+-- every campaign row on conversions is valued on incremental value, with its factor inside its interval;
+-- its marginal ROAS is the platform-valued one times the factor
+SELECT value_source, count(*) AS rows,
+	bool_and(incrementality_factor BETWEEN incrementality_factor_lo AND incrementality_factor_hi) AS factor_in_interval,
+	bool_and(explanation LIKE '%Valued on incremental value%') AS explained
+FROM dec_waste WHERE campaign_id IS NOT NULL GROUP BY value_source ORDER BY value_source;
+SELECT w.campaign_id, round(w.marginal_roas::numeric, 2) AS mroas, round(w.marginal_roas_lo::numeric, 2) AS lo,
+	round(w.marginal_roas_hi::numeric, 2) AS hi, round(c.m_incremental::numeric, 2) AS scored_mroas,
+	round(c.m_true::numeric, 2) AS true_mroas
+FROM dec_waste w JOIN dec_call c USING (campaign_id)
+WHERE w.waste_type = 'past_breakeven' AND w.campaign_id IN ('tt-es-04', 'fb-de-02', 'ggl-es-08', 'ggl-it-11')
+ORDER BY w.campaign_id;
+
+CREATE TEMP TABLE dec_plan_rows AS
+SELECT r.* FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31',
+                                    incrementality => 'dec_models') r;
+-- the campaigns whose call changes are not cut or capped with confidence: they get a test
+SELECT campaign_id, action, confidence, experiment, test_days, value_source
+FROM dec_plan_rows WHERE campaign_id IN ('tt-es-04', 'fb-de-02', 'ggl-es-08', 'ggl-it-11') ORDER BY campaign_id, rank;
+-- every test_first row names an experiment and its length; money rows say how they are valued
+SELECT action, count(*) AS rows, count(experiment) AS with_experiment, count(test_days) AS with_days,
+	count(value_source) AS with_value_source, string_agg(DISTINCT value_source, ', ') AS value_sources
+FROM dec_plan_rows GROUP BY action ORDER BY action;
+-- every clean campaign the plan caps or cuts confidently is truly past its incremental break-even
+SELECT count(*) AS confident_caps, count(*) FILTER (WHERE c.m_true < 1) AS truly_past_breakeven
+FROM dec_plan_rows r JOIN dec_call c USING (campaign_id)
+WHERE r.action IN ('cut', 'cap_spend') AND r.confidence = 'high';
+
+-- Without models nothing changes but the new columns.
+SELECT count(*) AS rows, count(*) FILTER (WHERE value_source = 'platform_reported') AS platform_reported,
+	count(incrementality_factor) AS with_factor
+FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31') WHERE campaign_id IS NOT NULL;
+
+-- A source without campaign roles (Fivetran-shaped): judged as conversion campaigns, said so, never high.
+CREATE TEMP VIEW dec_no_role AS
+SELECT date_day, platform, campaign_id, spend, impressions, clicks, conversions, conversions_value
+FROM noa_demo.ad_spend WHERE geo = 'DE';
+SELECT waste_type, campaign_id, confidence, explanation LIKE '%has no role in the data%' AS says_no_role
+FROM noa.waste('dec_no_role', as_of => '2025-12-31', role_col => NULL)
+WHERE campaign_id IN ('tt-de-02', 'ggl-de-02', 'li-de-01') ORDER BY campaign_id, waste_type;
+SELECT action, count(*) AS rows FROM noa.recommendations('dec_no_role', as_of => '2025-12-31', role_col => NULL)
+WHERE action IN ('cut', 'cap_spend', 'test_first') GROUP BY action ORDER BY action;
+
+-- ---------------------------------------------------------------------------
+-- Bad input
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	st text; msg text; hint text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+	RETURN st || ': ' || msg || coalesce(' | HINT: ' || nullif(hint, ''), '');
+END $$;
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 0) FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, -1) FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 'NaN') FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 0.8, 0.5) FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 0.8, 0.9, 1.2) FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 0.8, 0.5, 1.2, 1.5) FROM dec_campaign LIMIT 1$$);
+SELECT pg_temp.sqlstate_of($$SELECT noa.curve_scale(pc, 0.8, 0.5, 1.2, NULL) FROM dec_campaign LIMIT 1$$);
+SELECT noa.curve_scale(NULL, 0.8) IS NULL AS null_curve, noa.curve_scale(pc, NULL) IS NULL AS null_factor
+FROM dec_campaign LIMIT 1;
+SELECT noa.incremental_curve(pc, (SELECT model FROM dec_models WHERE geo = 'DE'), 'no-such-channel') IS NULL AS unknown_channel
+FROM dec_campaign LIMIT 1;
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.incrementality_by(NULL, 'noa_demo.ad_spend', 'no_such_column')$$);
+CREATE TEMP TABLE dec_no_models (geo text, model noa.kpi_model);
+CREATE TEMP TABLE dec_two_models (a noa.kpi_model, b noa.kpi_model);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.waste('noa_demo.ad_spend', incrementality => 'dec_no_models')$$);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.waste('noa_demo.ad_spend', incrementality => 'dec_two_models')$$);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.waste('noa_demo.ad_spend', incrementality => 'noa_demo.shop_orders')$$);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.waste('noa_demo.ad_spend', incrementality_by => NULL,
+	incrementality => 'dec_models')$$);
+SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.recommendations('noa_demo.ad_spend', incrementality_by => 'channel',
+	incrementality => 'dec_models')$$);
+-- a model fitted without reported values has no factors: the rows stay on platform reports and say why
+CREATE TEMP TABLE dec_model_no_reported AS
+SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8) AS model
+FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo) WHERE s.geo = 'FR';
+SELECT key, factor, note FROM noa.incrementality_by((SELECT array_agg(model) FROM dec_model_no_reported), 'noa_demo.ad_spend')
+ORDER BY key;
+SELECT value_source, count(*) AS rows,
+	bool_and(explanation LIKE '%the KPI model has no incrementality factor for it%') AS explained
+FROM noa.waste('noa_demo.ad_spend', as_of => '2025-12-31', incrementality => 'dec_model_no_reported')
+WHERE campaign_id IS NOT NULL AND kpi = 'conversions' GROUP BY value_source;

@@ -36,8 +36,8 @@ COMMENT ON FUNCTION @extschema@.incremental_curve(@extschema@.curve, @extschema@
 -- (e.g. one model per country).  The interval pools the channels' 90% bounds
 -- the same way (Σ lower ÷ Σ reported .. Σ upper ÷ Σ reported): a sum of
 -- bounds is at least as wide as the bound of the sum, so the interval is
--- conservative.  Sums run in a fixed order (model, channel), so the answer
--- does not depend on the plan.  Channels without a measured contribution (warnings in
+-- conservative.  Sums run in a fixed order (by channel and values), so the
+-- answer depends neither on the plan nor on the order of the models.  Channels without a measured contribution (warnings in
 -- noa.kpi_model_diagnostics) are left out and counted in the note.
 -- Security as in noa.waste: source is a regclass, columns enter the query only
 -- through format('%I'), search_path is pinned, and the function runs as the caller.
@@ -97,21 +97,27 @@ hit AS (
 	SELECT k.key, c.* FROM ch AS c JOIN (SELECT DISTINCT m.key FROM map AS m) AS k ON k.key = c.channel
 	UNION
 	SELECT m.key, c.* FROM ch AS c JOIN map AS m ON m.campaign = c.channel
+),
+-- a fixed order for the float8 sums (rows equal in every column may swap: same sum)
+hit_o AS (
+	SELECT h.*, pg_catalog.row_number() OVER (PARTITION BY h.key ORDER BY h.channel, h.contribution, h.contribution_lo,
+	                                          h.contribution_hi, h.reported) AS rn
+	FROM hit AS h
 )
 SELECT h.key,
-       pg_catalog.sum(h.contribution ORDER BY h.ord, h.channel) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.ord, h.channel) FILTER (WHERE h.contribution IS NOT NULL), 0),
-       pg_catalog.sum(h.contribution_lo ORDER BY h.ord, h.channel) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.ord, h.channel) FILTER (WHERE h.contribution IS NOT NULL), 0),
-       pg_catalog.sum(h.contribution_hi ORDER BY h.ord, h.channel) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.ord, h.channel) FILTER (WHERE h.contribution IS NOT NULL), 0),
+       pg_catalog.sum(h.contribution ORDER BY h.rn) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.rn) FILTER (WHERE h.contribution IS NOT NULL), 0),
+       pg_catalog.sum(h.contribution_lo ORDER BY h.rn) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.rn) FILTER (WHERE h.contribution IS NOT NULL), 0),
+       pg_catalog.sum(h.contribution_hi ORDER BY h.rn) / NULLIF(pg_catalog.sum(h.reported ORDER BY h.rn) FILTER (WHERE h.contribution IS NOT NULL), 0),
        pg_catalog.count(*)::integer,
-       pg_catalog.sum(h.contribution ORDER BY h.ord, h.channel),
-       pg_catalog.sum(h.reported ORDER BY h.ord, h.channel) FILTER (WHERE h.contribution IS NOT NULL),
+       pg_catalog.sum(h.contribution ORDER BY h.rn),
+       pg_catalog.sum(h.reported ORDER BY h.rn) FILTER (WHERE h.contribution IS NOT NULL),
        pg_catalog.concat_ws('; ',
          CASE WHEN pg_catalog.count(h.contribution) < pg_catalog.count(*)
               THEN pg_catalog.format('%%s of %%s channels have no measured contribution and are left out',
                                      pg_catalog.count(*) - pg_catalog.count(h.contribution), pg_catalog.count(*)) END,
          CASE WHEN pg_catalog.count(h.reported) = 0
               THEN 'no reported values: fit the model with the reported column to get factors' END)
-FROM hit AS h
+FROM hit_o AS h
 GROUP BY h.key
 ORDER BY h.key
 $sql$, pg_catalog.quote_ident(ext_nsp), source, by_col, campaign_col);

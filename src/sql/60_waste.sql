@@ -361,7 +361,7 @@ CREATE FUNCTION @extschema@.waste(
 	currency_col     text    DEFAULT 'currency',
 	model            text    DEFAULT 'hill',
 	saturation_share float8  DEFAULT 0.9,
-	incrementality   @extschema@.kpi_model[] DEFAULT NULL,
+	incrementality   regclass DEFAULT NULL,
 	incrementality_by text   DEFAULT 'platform')
 RETURNS TABLE (
 	waste_type              text,
@@ -851,5 +851,5 @@ END;
 $function$;
 
 COMMENT ON FUNCTION @extschema@.waste(regclass, float8, float8, integer, date, text, text, text, text, text, text,
-                                      text, text, text, text, text, text, float8, @extschema@.kpi_model[], text) IS
+                                      text, text, text, text, text, text, float8, regclass, text) IS
 	'wasted ad spend per campaign and geo over the last window_days: spend past break-even (with the value lost), past saturation, with no incremental value, and over-invested geos; one flat row per finding with the threshold, amounts at stake with intervals, a confidence bucket, an explanation, and whether the value is as platforms report it or incremental (incrementality => KPI models)';

@@ -6,7 +6,8 @@
 --
 -- noa._valued_state returns noa._campaign_state's rows plus how they are
 -- valued.  Without models (incrementality NULL) the rows are unchanged and
--- say 'platform_reported'.  With models, every campaign judged on conversions
+-- say 'platform_reported'.  With models (incrementality: a table or view with
+-- one column of type noa.kpi_model, e.g. one model per country), every campaign judged on conversions
 -- whose group (the value of the column incrementality_by, e.g. platform) has
 -- an incrementality factor in the models (noa.incrementality_by) gets:
 --   * its curve rescaled by the factor, the factor's 90% interval carried
@@ -28,6 +29,46 @@
 --
 -- Security as in noa._campaign_state: source is a regclass, the group column
 -- enters the query only through format('%I'), search_path is pinned.
+-- Internal: the KPI models kept in a table or view (its one column of type
+-- noa.kpi_model), for the incrementality argument of noa.waste and
+-- noa.recommendations.  Errors name the caller and say what to pass.
+CREATE FUNCTION @extschema@._kpi_models(rel regclass, caller text, OUT models @extschema@.kpi_model[])
+LANGUAGE plpgsql
+STABLE
+PARALLEL RESTRICTED
+STRICT
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	ext_nsp   name;
+	n_cols    bigint;
+	model_col name;
+BEGIN
+	SELECT n.nspname INTO ext_nsp
+	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	WHERE e.extname = 'noa';
+	SELECT pg_catalog.count(*), pg_catalog.min(a.attname) INTO n_cols, model_col
+	FROM pg_catalog.pg_attribute AS a
+	WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+	  AND a.atttypid = pg_catalog.to_regtype(pg_catalog.quote_ident(ext_nsp) || '.kpi_model');
+	IF n_cols <> 1 THEN
+		RAISE EXCEPTION '%: incrementality % must have exactly one column of type noa.kpi_model, it has %', caller, rel, n_cols
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass the table or view where the KPI models are kept, e.g. CREATE TABLE shop_models AS '
+			             'SELECT geo, noa.fit_kpi_model(...) AS model ... GROUP BY geo; then incrementality => ''shop_models''.';
+	END IF;
+	EXECUTE format('SELECT pg_catalog.array_agg(t.%1$I) FROM %2$s AS t WHERE t.%1$I IS NOT NULL', model_col, rel)
+		INTO models;
+	IF models IS NULL THEN
+		RAISE EXCEPTION '%: incrementality % holds no KPI model', caller, rel
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Fit the models first (noa.fit_kpi_model), or leave incrementality NULL to value on platform reports.';
+	END IF;
+END;
+$function$;
+COMMENT ON FUNCTION @extschema@._kpi_models(regclass, text) IS
+	'internal (used by noa.waste and noa.recommendations): the KPI models kept in a table or view';
+
 CREATE FUNCTION @extschema@._valued_state(
 	source            regclass,
 	as_of             date,
@@ -45,7 +86,7 @@ CREATE FUNCTION @extschema@._valued_state(
 	geo_col           text,
 	currency_col      text,
 	caller            text,
-	incrementality    @extschema@.kpi_model[],
+	incrementality    regclass,
 	incrementality_by text)
 RETURNS TABLE (
 	platform          text,
@@ -105,11 +146,6 @@ $sql$, pg_catalog.quote_ident(ext_nsp));
 			spend_col, impressions_col, clicks_col, conversions_col, value_col, role_col, geo_col, currency_col, fn;
 		RETURN;
 	END IF;
-	IF pg_catalog.cardinality(incrementality) = 0 OR pg_catalog.array_position(incrementality, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION '%: incrementality must hold at least one KPI model and no NULLs', fn
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'Pass the models as an array, e.g. incrementality => (SELECT array_agg(model) FROM shop_models).';
-	END IF;
 	IF incrementality_by IS NULL THEN
 		RAISE EXCEPTION '%: incrementality_by must not be NULL when incrementality is given', fn
 			USING ERRCODE = 'null_value_not_allowed',
@@ -128,7 +164,7 @@ st AS MATERIALIZED (
 	SELECT s.* FROM %1$s._campaign_state($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS s
 ),
 fac AS MATERIALIZED (
-	SELECT f.* FROM %1$s.incrementality_by($17, $1, $18, $7) AS f
+	SELECT f.* FROM %1$s.incrementality_by(%1$s._kpi_models($17, $16), $1, $18, $7) AS f
 ),
 -- each campaign's group; a campaign in more than one group gets none
 grp AS (
@@ -172,5 +208,5 @@ $sql$, pg_catalog.quote_ident(ext_nsp), campaign_col, incrementality_by, source)
 END;
 $function$;
 COMMENT ON FUNCTION @extschema@._valued_state(regclass, date, integer, text, text, text, text, text, text, text,
-                                              text, text, text, text, text, text, @extschema@.kpi_model[], text) IS
+                                              text, text, text, text, text, text, regclass, text) IS
 	'internal (used by noa.waste and noa.recommendations): noa._campaign_state''s rows valued on platform reports, or on incremental value with each group''s incrementality factor from KPI models';

@@ -59,7 +59,7 @@ CREATE FUNCTION @extschema@.recommendations(
 	business_orders_col  text     DEFAULT 'orders',
 	business_revenue_col text     DEFAULT 'revenue',
 	model                text     DEFAULT 'hill',
-	incrementality       @extschema@.kpi_model[] DEFAULT NULL,
+	incrementality       regclass DEFAULT NULL,
 	incrementality_by    text     DEFAULT 'platform')
 RETURNS TABLE (
 	rank               integer,
@@ -214,13 +214,13 @@ unit_label AS MATERIALIZED (
 -- uncertainty, n = 8 σ² / (R² sd_f²).  Whole weeks, 7 to 364 days.
 model_noise AS (
 	SELECT m.ord, sqrt(avg(r.residual * r.residual)) AS sigma
-	FROM unnest($27) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_fitted(m.model) AS r
+	FROM unnest(@noa@._kpi_models($27, 'noa.recommendations')) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_fitted(m.model) AS r
 	WHERE r.residual IS NOT NULL
 	GROUP BY m.ord
 ),
 model_channel AS (
 	SELECT m.ord, c.channel
-	FROM unnest($27) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_channels(m.model) AS c
+	FROM unnest(@noa@._kpi_models($27, 'noa.recommendations')) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_channels(m.model) AS c
 ),
 valued AS (
 	SELECT u.uid, u.value_source, u.factor, u.factor_lo, u.factor_hi, u.incrementality_key AS key, u.geo,
@@ -680,5 +680,5 @@ $function$;
 
 COMMENT ON FUNCTION @extschema@.recommendations(regclass, numeric, regclass, float8, float8, integer, date, float8, text,
                                                 text, text, text, text, text, text, text, text, text, text, text,
-                                                text, text, text, text, @extschema@.kpi_model[], text) IS
+                                                text, text, text, text, regclass, text) IS
 	'the action plan for an ad-spend table: ranked rows (fix_tracking, cut, cap_spend, shift_budget, scale_up, test_first) with the amount, the expected effect with its interval, a confidence bucket, an explanation, the experiment a test_first needs, and whether the value is as platforms report it or incremental (incrementality => KPI models); data-quality errors come first and block advice on the campaigns they concern';

@@ -132,33 +132,22 @@ FROM noa_demo.ad_spend WHERE campaign_id = 'ggl-de-04'
 WINDOW w AS (ORDER BY date_day);
 
 -- query: incremental valuation
--- French shop orders per campaign (the KPI model), the incrementality factor per
--- platform (noa.incrementality_by), and campaign curves rescaled by it
--- (noa.curve_scale, noa.incremental_curve).
-WITH m AS (
-	SELECT noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
-	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
-	WHERE s.geo = 'FR'),
-c AS (SELECT campaign_id, platform, noa.fit_curve(spend::float8, conversions::float8) AS curve
-      FROM noa_clients.ads_fr GROUP BY campaign_id, platform)
+-- French shop orders per campaign (the KPI model in noa_clients.models_fr, made by
+-- scripts/client-types.sh), the incrementality factor per platform
+-- (noa.incrementality_by), and campaign curves rescaled by it (noa.curve_scale,
+-- noa.incremental_curve).
+WITH c AS (SELECT campaign_id, platform, noa.fit_curve(spend::float8, conversions::float8) AS curve
+           FROM noa_clients.ads_fr GROUP BY campaign_id, platform)
 SELECT f.*, c.campaign_id,
        noa.marginal_roas(noa.curve_scale(c.curve, f.factor, f.factor_lo, f.factor_hi), 800, 45) AS mroas_incremental,
        noa.marginal_roas_lo(noa.incremental_curve(c.curve, m.model, c.campaign_id), 800, 45) AS mroas_campaign_factor_lo
-FROM m, noa.incrementality_by(ARRAY[m.model], 'noa_clients.ads_fr') f
+FROM noa_clients.models_fr m, noa.incrementality_by(ARRAY[m.model], 'noa_clients.ads_fr') f
 JOIN c ON c.platform = f.key
 ORDER BY c.campaign_id;
 
 -- query: waste on incremental value
-WITH m AS (
-	SELECT noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
-	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
-	WHERE s.geo = 'FR')
-SELECT w.* FROM m, noa.waste('noa_clients.ads_fr', as_of => '2025-12-31', incrementality => ARRAY[m.model]) w;
+SELECT * FROM noa.waste('noa_clients.ads_fr', as_of => '2025-12-31', incrementality => 'noa_clients.models_fr');
 
 -- query: recommendations on incremental value
-WITH m AS (
-	SELECT noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
-	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
-	WHERE s.geo = 'FR')
-SELECT r.* FROM m, noa.recommendations('noa_clients.ads_fr', business => 'noa_demo.shop_orders', as_of => '2025-12-31',
-                                       incrementality => ARRAY[m.model]) r;
+SELECT * FROM noa.recommendations('noa_clients.ads_fr', business => 'noa_demo.shop_orders', as_of => '2025-12-31',
+                                  incrementality => 'noa_clients.models_fr');

@@ -10,13 +10,13 @@ SELECT plan(57);
 -- ---------------------------------------------------------------------------
 SELECT has_function('noa', 'waste',
 	ARRAY['regclass', 'double precision', 'double precision', 'integer', 'date', 'text', 'text', 'text', 'text',
-	      'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'double precision'],
-	'noa.waste(source, target_mroas, level, window_days, as_of, 11 column names, model, saturation_share)');
+	      'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'double precision', 'regclass', 'text'],
+	'noa.waste(source, target_mroas, level, window_days, as_of, 11 column names, model, saturation_share, incrementality, incrementality_by)');
 SELECT has_function('noa', 'recommendations',
 	ARRAY['regclass', 'numeric', 'regclass', 'double precision', 'double precision', 'integer', 'date',
 	      'double precision', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
-	      'text', 'text', 'text', 'text', 'text', 'text'],
-	'noa.recommendations(source, budget, business, target_mroas, level, window_days, as_of, max_change, group_min_share, 14 column names, model)');
+	      'text', 'text', 'text', 'text', 'text', 'text', 'regclass', 'text'],
+	'noa.recommendations(source, budget, business, target_mroas, level, window_days, as_of, max_change, group_min_share, 14 column names, model, incrementality, incrementality_by)');
 SELECT has_function('noa', '_campaign_state',
 	ARRAY['regclass', 'date', 'integer', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
 	      'text', 'text', 'text', 'text'],
@@ -30,8 +30,8 @@ SELECT is((SELECT proargnames[1:5]::text[] FROM pg_proc WHERE oid = 'noa.waste':
 SELECT is((SELECT proargnames[1:9]::text[] FROM pg_proc WHERE oid = 'noa.recommendations'::regproc),
 	ARRAY['source', 'budget', 'business', 'target_mroas', 'level', 'window_days', 'as_of', 'max_change', 'group_min_share'],
 	'recommendations: leading argument names');
-SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE oid = 'noa.waste'::regproc), 17, 'waste: every argument but source has a default');
-SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE oid = 'noa.recommendations'::regproc), 23,
+SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE oid = 'noa.waste'::regproc), 19, 'waste: every argument but source has a default');
+SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE oid = 'noa.recommendations'::regproc), 25,
 	'recommendations: every argument but source has a default');
 SELECT is((SELECT pg_get_function_arguments(oid) ~ 'target_mroas double precision DEFAULT 1(\.0)?\M'
 	AND pg_get_function_arguments(oid) ~ 'level double precision DEFAULT 0\.9'
@@ -58,12 +58,15 @@ SELECT is(pg_temp.out_cols('noa.waste'), ARRAY[
 	'threshold_lo numeric', 'threshold_hi numeric', 'spend_at_stake numeric', 'spend_at_stake_lo numeric',
 	'spend_at_stake_hi numeric', 'value_lost numeric', 'value_lost_lo numeric', 'value_lost_hi numeric',
 	'marginal_roas double precision', 'marginal_roas_lo double precision', 'marginal_roas_hi double precision',
-	'currency text', 'confidence text', 'explanation text'], 'waste: result columns');
+	'currency text', 'confidence text', 'explanation text', 'value_source text', 'incrementality_factor double precision',
+	'incrementality_factor_lo double precision', 'incrementality_factor_hi double precision'], 'waste: result columns');
 SELECT is(pg_temp.out_cols('noa.recommendations'), ARRAY[
 	'rank integer', 'action text', 'platform text', 'campaign_id text', 'geo text', 'from_campaign text',
 	'to_campaign text', 'amount numeric', 'amount_per_day numeric', 'expected_effect numeric',
 	'expected_effect_lo numeric', 'expected_effect_hi numeric', 'currency text', 'period_start date',
-	'period_end date', 'test_days integer', 'confidence text', 'reason text', 'explanation text'],
+	'period_end date', 'test_days integer', 'confidence text', 'reason text', 'explanation text', 'experiment text',
+	'value_source text', 'incrementality_factor double precision', 'incrementality_factor_lo double precision',
+	'incrementality_factor_hi double precision'],
 	'recommendations: result columns');
 SELECT is((SELECT count(*)::int FROM pg_proc p, unnest(p.proallargtypes, p.proargmodes) AS a(t, m)
 	WHERE p.oid IN ('noa.waste'::regproc, 'noa.recommendations'::regproc, 'noa._campaign_state'::regproc)
@@ -79,7 +82,8 @@ SELECT is((SELECT count(*)::int FROM pg_proc p, unnest(p.proargtypes::oid[]) AS 
 -- Labels
 -- ---------------------------------------------------------------------------
 SELECT volatility_is('noa', 'waste', ARRAY['regclass', 'double precision', 'double precision', 'integer', 'date',
-	'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'double precision'],
+	'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'double precision',
+	'regclass', 'text'],
 	'stable', 'waste is STABLE');
 SELECT is((SELECT string_agg(proname, ',' ORDER BY proname) FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
 	AND proname IN ('waste', 'recommendations', '_campaign_state') AND provolatile <> 's'), NULL, 'all three are STABLE');
