@@ -7,6 +7,10 @@
 -- default) and, optionally, the shop's own orders table, and returns one flat
 -- row per problem found, with a plain-language explanation.
 --
+-- as_of is "as known on that day": rows of either table dated after it are
+-- left out (except ad rows dated after today, which future_date reports
+-- whatever the day), and staleness is measured against it (default today).
+--
 -- Security: the relation comes in as a regclass; columns are looked up in
 -- pg_attribute and every identifier enters the dynamic SQL only through
 -- format('%I'); constants enter through EXECUTE ... USING.  search_path is
@@ -14,11 +18,10 @@
 -- SECURITY DEFINER), so the caller's privileges and row-level security apply.
 --
 -- Labels: STABLE (reads tables and current_date, writes nothing).  PARALLEL
--- RESTRICTED, not SAFE: it may be pointed at a temporary table, which a
--- parallel worker cannot read, and at a view whose own functions may be
--- parallel-unsafe; running it in the leader only is always correct.  There is
--- no EXCEPTION block and no write, so nothing stronger than RESTRICTED is
--- needed.
+-- UNSAFE: it catches every error of its query in an EXCEPTION block (to
+-- report it without the kilobytes of internal SQL in the error's context),
+-- and a subtransaction is not allowed in parallel mode.  (Its own query may
+-- still run in parallel.)
 
 -- Internal: the lower tail P(X <= observed) of a count with mean `expected`
 -- and variance dispersion * expected (Poisson at dispersion 1, negative
@@ -31,6 +34,17 @@ CREATE FUNCTION @extschema@._count_lower_tail(observed float8, expected float8, 
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._count_lower_tail(float8, float8, float8) IS
 	'internal (used by noa.data_quality): P(X <= observed) for a Poisson (dispersion 1) or negative binomial count with the given mean';
+
+-- Internal: raise an error with the given SQLSTATE, message, detail and hint
+-- (empty ones left out) and nothing else; the public PL/pgSQL functions
+-- re-raise what they catch through it, so no internal query text travels
+-- in the error's context.
+CREATE FUNCTION @extschema@._reraise(sqlstate text, message text, detail text, hint text)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'noa_reraise_sql'
+	LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._reraise(text, text, text, text) IS
+	'internal (used by noa.data_quality, noa.waste, noa.recommendations): raise an error with only SQLSTATE, message, detail and hint';
 
 -- Internal: the tracking-break candidate days of one campaign's daily series
 -- (arrays sorted by day) with their reference; see noa.data_quality's tb_cand.
@@ -81,7 +95,7 @@ RETURNS TABLE (
 	explanation    text)
 LANGUAGE plpgsql
 STABLE
-PARALLEL RESTRICTED
+PARALLEL UNSAFE
 CALLED ON NULL INPUT
 COST 10000
 ROWS 20
@@ -129,6 +143,10 @@ DECLARE
 	ref_day  date := coalesce(as_of, current_date);
 	ext_nsp  name;
 	q        text;
+	err_state  text;
+	err_msg    text;
+	err_detail text;
+	err_hint   text;
 BEGIN
 	IF source IS NULL THEN
 		RAISE EXCEPTION 'noa.data_quality: source must not be NULL'
@@ -249,13 +267,16 @@ BEGIN
 		biz_sql := format('SELECT %1$s AS d, pg_catalog.sum(CASE WHEN %2$s > -1e15 AND %2$s < 1e15 THEN %2$s END) AS orders, '
 		                  'pg_catalog.sum(CASE WHEN %3$s > -1e15 AND %3$s < 1e15 THEN %3$s END) AS revenue '
 		                  'FROM %4$s AS t WHERE %1$s BETWEEN ''1900-01-01''::pg_catalog.date AND ''9999-12-31''::pg_catalog.date '
-		                  'GROUP BY 1',
+		                  'AND ($11 IS NULL OR %1$s <= $11) GROUP BY 1',
 		                  expr[10], coalesce(expr[11], 'NULL::pg_catalog.numeric'),
 		                  coalesce(expr[12], 'NULL::pg_catalog.numeric'), biz_sql);
 	END IF;
 
+	-- As known on as_of: rows dated after it are left out, except rows dated
+	-- after today, which are wrong whatever the day (future_date reports them).
 	src_sql := format(
-		'SELECT %s AS d0, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t',
+		'SELECT %s AS d0, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t '
+		'WHERE NOT coalesce(%1$s > $11 AND %1$s <= CURRENT_DATE + 1, false)',
 		expr[1], coalesce(expr[2], 'NULL::pg_catalog.text'), expr[3], expr[4],
 		coalesce(expr[5], 'NULL::pg_catalog.numeric'), coalesce(expr[6], 'NULL::pg_catalog.numeric'),
 		coalesce(expr[7], 'NULL::pg_catalog.numeric'), coalesce(expr[8], 'NULL::pg_catalog.numeric'),
@@ -264,7 +285,7 @@ BEGIN
 	-- The checks.  $1 = reference day for staleness, $2 = max_staleness_days,
 	-- $3 = info notes, $4 = currency column present, $5 = business table given,
 	-- $6..$10 = the user's names of the spend, impressions, clicks,
-	-- conversions and value columns (for messages only).
+	-- conversions and value columns (for messages only), $11 = as_of.
 	SELECT n.nspname INTO ext_nsp
 	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
 	WHERE e.extname = 'noa';
@@ -864,11 +885,20 @@ ORDER BY CASE a.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
          a.first_day NULLS FIRST, a.explanation
 $sql$, '@noa@', quote_ident(ext_nsp)), src_sql, biz_sql);
 
-	RETURN QUERY EXECUTE q
-		USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,
-		      coalesce(spend_col, 'spend'), coalesce(impressions_col, 'impressions'),
-		      coalesce(clicks_col, 'clicks'), coalesce(conversions_col, 'conversions'),
-		      coalesce(value_col, 'conversions_value');
+	BEGIN
+		RETURN QUERY EXECUTE q
+			USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,
+			      coalesce(spend_col, 'spend'), coalesce(impressions_col, 'impressions'),
+			      coalesce(clicks_col, 'clicks'), coalesce(conversions_col, 'conversions'),
+			      coalesce(value_col, 'conversions_value'), as_of;
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- every error (a permission denied, a statement timeout or cancel, a
+		-- value the checks cannot handle) leaves with its SQLSTATE, message,
+		-- detail and hint but without the context naming the internal query
+		GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+		                        err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+		EXECUTE format('SELECT %I._reraise($1, $2, $3, $4)', ext_nsp) USING err_state, err_msg, err_detail, err_hint;
+	END;
 END;
 $function$;
 
