@@ -229,3 +229,14 @@ SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.recommendations('syn_clean', mode
 SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.recommendations('syn_clean', group_min_share => 'consideration=1.5')$$);
 SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.recommendations('syn_clean', as_of => '2025-12-31', group_min_share => 'display=0.2')$$);
 SELECT pg_temp.sqlstate_of($$SELECT * FROM noa.recommendations('noa_demo.ad_spend', as_of => '2025-12-31', group_min_share => 'consideration=0.6')$$);
+
+-- As known on as_of: the demo's tracking break (2025-10-13 to 2025-11-02) is
+-- not known on 2025-06-30, so neither data_quality nor recommendations report
+-- it or block its campaign then; on 2025-12-31 both do.
+SELECT d.as_of, (SELECT count(*) FROM noa.data_quality('noa_demo.ad_spend', as_of => d.as_of)
+                 WHERE check_name = 'tracking_break') AS dq_breaks,
+       (SELECT count(*) FROM noa.recommendations('noa_demo.ad_spend', as_of => d.as_of)
+        WHERE reason = 'tracking_break') AS plan_breaks,
+       (SELECT count(*) FROM noa.data_quality('noa_demo.ad_spend', as_of => d.as_of)
+        WHERE first_day > d.as_of) AS dq_rows_starting_later
+FROM (VALUES ('2025-06-30'::date), ('2025-12-31')) AS d(as_of);

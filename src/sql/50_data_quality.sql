@@ -7,6 +7,10 @@
 -- default) and, optionally, the shop's own orders table, and returns one flat
 -- row per problem found, with a plain-language explanation.
 --
+-- as_of is "as known on that day": rows of either table dated after it are
+-- left out (except ad rows dated after today, which future_date reports
+-- whatever the day), and staleness is measured against it (default today).
+--
 -- Security: the relation comes in as a regclass; columns are looked up in
 -- pg_attribute and every identifier enters the dynamic SQL only through
 -- format('%I'); constants enter through EXECUTE ... USING.  search_path is
@@ -14,11 +18,10 @@
 -- SECURITY DEFINER), so the caller's privileges and row-level security apply.
 --
 -- Labels: STABLE (reads tables and current_date, writes nothing).  PARALLEL
--- RESTRICTED, not SAFE: it may be pointed at a temporary table, which a
--- parallel worker cannot read, and at a view whose own functions may be
--- parallel-unsafe; running it in the leader only is always correct.  There is
--- no EXCEPTION block and no write, so nothing stronger than RESTRICTED is
--- needed.
+-- UNSAFE: it catches every error of its query in an EXCEPTION block (to
+-- report it without the kilobytes of internal SQL in the error's context),
+-- and a subtransaction is not allowed in parallel mode.  (Its own query may
+-- still run in parallel.)
 
 -- Internal: the lower tail P(X <= observed) of a count with mean `expected`
 -- and variance dispersion * expected (Poisson at dispersion 1, negative
@@ -31,6 +34,36 @@ CREATE FUNCTION @extschema@._count_lower_tail(observed float8, expected float8, 
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._count_lower_tail(float8, float8, float8) IS
 	'internal (used by noa.data_quality): P(X <= observed) for a Poisson (dispersion 1) or negative binomial count with the given mean';
+
+-- Internal: raise an error with the given SQLSTATE, message, detail and hint
+-- (empty ones left out) and nothing else; the public PL/pgSQL functions
+-- re-raise what they catch through it, so no internal query text travels
+-- in the error's context.
+CREATE FUNCTION @extschema@._reraise(sqlstate text, message text, detail text, hint text)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'noa_reraise_sql'
+	LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._reraise(text, text, text, text) IS
+	'internal (used by noa.data_quality, noa.waste, noa.recommendations): raise an error with only SQLSTATE, message, detail and hint';
+
+-- Internal: the tracking-break candidate days of one campaign's daily series
+-- (arrays sorted by day) with their reference; see noa.data_quality's tb_cand.
+CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conversions float8[],
+                                              similar_lo float8[], similar_hi float8[])
+	RETURNS TABLE (d date, ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8)
+	AS 'MODULE_PATHNAME', 'noa_break_candidates_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@._break_candidates(date[], float8[], float8[], float8[], float8[]) IS
+	'internal (used by noa.data_quality): days of one campaign whose conversions fell below a quarter of those expected from the reference days before them';
+
+-- Internal: the spend-spike days of one campaign's daily series with spend
+-- (arrays sorted by day); see noa.data_quality's sp_z.
+CREATE FUNCTION @extschema@._spike_days(days date[], spend float8[])
+	RETURNS TABLE (d date, lsp float8, med float8, z float8)
+	AS 'MODULE_PATHNAME', 'noa_spike_days_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@._spike_days(date[], float8[]) IS
+	'internal (used by noa.data_quality): days of one campaign whose spend jumps far above the days around them, with the robust z';
 
 CREATE FUNCTION @extschema@.data_quality(
 	source               regclass,
@@ -62,7 +95,7 @@ RETURNS TABLE (
 	explanation    text)
 LANGUAGE plpgsql
 STABLE
-PARALLEL RESTRICTED
+PARALLEL UNSAFE
 CALLED ON NULL INPUT
 COST 10000
 ROWS 20
@@ -110,6 +143,10 @@ DECLARE
 	ref_day  date := coalesce(as_of, current_date);
 	ext_nsp  name;
 	q        text;
+	err_state  text;
+	err_msg    text;
+	err_detail text;
+	err_hint   text;
 BEGIN
 	IF source IS NULL THEN
 		RAISE EXCEPTION 'noa.data_quality: source must not be NULL'
@@ -230,13 +267,16 @@ BEGIN
 		biz_sql := format('SELECT %1$s AS d, pg_catalog.sum(CASE WHEN %2$s > -1e15 AND %2$s < 1e15 THEN %2$s END) AS orders, '
 		                  'pg_catalog.sum(CASE WHEN %3$s > -1e15 AND %3$s < 1e15 THEN %3$s END) AS revenue '
 		                  'FROM %4$s AS t WHERE %1$s BETWEEN ''1900-01-01''::pg_catalog.date AND ''9999-12-31''::pg_catalog.date '
-		                  'GROUP BY 1',
+		                  'AND ($11 IS NULL OR %1$s <= $11) GROUP BY 1',
 		                  expr[10], coalesce(expr[11], 'NULL::pg_catalog.numeric'),
 		                  coalesce(expr[12], 'NULL::pg_catalog.numeric'), biz_sql);
 	END IF;
 
+	-- As known on as_of: rows dated after it are left out, except rows dated
+	-- after today, which are wrong whatever the day (future_date reports them).
 	src_sql := format(
-		'SELECT %s AS d0, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t',
+		'SELECT %s AS d0, %s AS pf, %s AS cp, %s AS sp, %s AS im, %s AS cl, %s AS cv, %s AS va, %s AS cu FROM %s AS t '
+		'WHERE NOT coalesce(%1$s > $11 AND %1$s <= CURRENT_DATE + 1, false)',
 		expr[1], coalesce(expr[2], 'NULL::pg_catalog.text'), expr[3], expr[4],
 		coalesce(expr[5], 'NULL::pg_catalog.numeric'), coalesce(expr[6], 'NULL::pg_catalog.numeric'),
 		coalesce(expr[7], 'NULL::pg_catalog.numeric'), coalesce(expr[8], 'NULL::pg_catalog.numeric'),
@@ -245,7 +285,7 @@ BEGIN
 	-- The checks.  $1 = reference day for staleness, $2 = max_staleness_days,
 	-- $3 = info notes, $4 = currency column present, $5 = business table given,
 	-- $6..$10 = the user's names of the spend, impressions, clicks,
-	-- conversions and value columns (for messages only).
+	-- conversions and value columns (for messages only), $11 = as_of.
 	SELECT n.nspname INTO ext_nsp
 	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
 	WHERE e.extname = 'noa';
@@ -482,46 +522,29 @@ chk_funnel AS (
 -- among the 56 before it, whose spend was within a factor 1.5 of its own
 -- (at least 7 such days); failing that, of all of the 28 days before it
 -- (at least 14 days with data).
-tb_win AS (
-	SELECT cid, d, blk, sp, cv,
-	       array_agg(sp::float8) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS nsp,
-	       array_agg(cv::float8) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS ncv,
-	       array_agg(d) FILTER (WHERE sp IS NOT NULL AND cv IS NOT NULL) OVER w AS nd,
-	       max(cv) FILTER (WHERE sp IS NOT NULL) OVER w AS mx_cv
-	FROM daily
-	WINDOW w AS (PARTITION BY cid ORDER BY d RANGE BETWEEN '56 days' PRECEDING AND '1 day' PRECEDING)
+-- Each campaign's days as arrays sorted by day (the "similar spend" bounds
+-- computed here, in numeric, exactly as a comparison with t.sp would).
+tb_ser AS (
+	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps,
+	       array_agg(cv::float8 ORDER BY d) AS cvs,
+	       array_agg((sp / 1.5)::float8 ORDER BY d) AS los, array_agg((sp * 1.5)::float8 ORDER BY d) AS his
+	FROM daily GROUP BY cid
 ),
 -- A day is low when it has spend and fewer than a quarter of the conversions
 -- expected from its reference.  Expected conversions fall with spend at most
 -- with elasticity 3 (ref_cv * min(1, sp / ref_sp)^3: a lower bound for any Hill
 -- curve with shape s <= 3) and never rise above the reference, so lower spend
--- or saturation alone cannot make a day low.
+-- or saturation alone cannot make a day low.  The reference (median spend and
+-- conversions of the similar or all days, their over-dispersion) and the test
+-- run in C over each campaign's series (noa._break_candidates): one pass,
+-- at most 56 days per window.
+tb_hit AS MATERIALIZED (
+	SELECT s.cid, r.* FROM tb_ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs, s.los, s.his) AS r
+),
 tb_cand AS MATERIALIZED (
-	SELECT t.cid, t.d, t.blk, m.ref_kind, m.ref_sp, m.ref_cv, m.ref_disp,
-	       lag(t.d) OVER (PARTITION BY t.cid ORDER BY t.d) AS prev_d
-	FROM tb_win t
-	CROSS JOIN LATERAL (
-		SELECT CASE WHEN q.sim_n >= 7 THEN 'similar' WHEN q.all_n >= 14 THEN 'all' END AS ref_kind,
-		       CASE WHEN q.sim_n >= 7 THEN q.sim_sp WHEN q.all_n >= 14 THEN q.all_sp END AS ref_sp,
-		       CASE WHEN q.sim_n >= 7 THEN q.sim_cv WHEN q.all_n >= 14 THEN q.all_cv END AS ref_cv,
-		       -- over-dispersion of the reference days' conversions (variance / mean, at least 1)
-		       greatest(1.0, coalesce(CASE WHEN q.sim_n >= 7 THEN q.sim_var / nullif(q.sim_mean, 0)
-		                                   WHEN q.all_n >= 14 THEN q.all_var / nullif(q.all_mean, 0) END, 1.0)) AS ref_disp
-		FROM (SELECT count(*) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_n,
-		             var_samp(x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_var,
-		             avg(x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_mean,
-		             var_samp(x.c) FILTER (WHERE x.d >= t.d - 28) AS all_var,
-		             avg(x.c) FILTER (WHERE x.d >= t.d - 28) AS all_mean,
-		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.s) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_sp,
-		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.c) FILTER (WHERE x.s BETWEEN t.sp / 1.5 AND t.sp * 1.5) AS sim_cv,
-		             count(*) FILTER (WHERE x.d >= t.d - 28) AS all_n,
-		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.s) FILTER (WHERE x.d >= t.d - 28) AS all_sp,
-		             percentile_cont(0.5) WITHIN GROUP (ORDER BY x.c) FILTER (WHERE x.d >= t.d - 28) AS all_cv
-		      FROM unnest(t.nsp, t.ncv, t.nd) AS x(s, c, d)) AS q
-	) AS m
-	-- (a reference median never exceeds the window's maximum: a cheap pre-filter)
-	WHERE t.sp > 0 AND t.cv <= 0.25 * t.mx_cv AND m.ref_sp > 0 AND m.ref_cv > 0
-	  AND t.cv::float8 <= 0.25 * m.ref_cv * power(least(1.0, t.sp::float8 / m.ref_sp), 3)
+	SELECT r.cid, r.d, t.blk, r.ref_kind, r.ref_sp, r.ref_cv, r.ref_disp,
+	       lag(r.d) OVER (PARTITION BY r.cid ORDER BY r.d) AS prev_d
+	FROM tb_hit r JOIN daily t ON t.cid = r.cid AND t.d = r.d
 ),
 -- A run starts on a low day that follows a day that was not low.  It keeps
 -- the reference of its first day (from before the break) and lasts while the
@@ -626,43 +649,16 @@ chk_tb AS (
 -- spike, and a planned multi-day test widens the MAD of the windows it falls
 -- in; the newest day, which has no "after" yet, is judged against the days
 -- before alone.
-sp_win AS (
-	SELECT cid, d, sp, ln(sp::float8) AS lsp,
-	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
-	                                       RANGE BETWEEN '14 days' PRECEDING AND '1 day' PRECEDING) AS nb_b,
-	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
-	                                       RANGE BETWEEN '1 day' FOLLOWING AND '14 days' FOLLOWING) AS nb_a,
-	       array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
-	                                       RANGE BETWEEN '3 days' PRECEDING AND '1 day' PRECEDING)
-	         || array_agg(ln(sp::float8)) OVER (PARTITION BY cid ORDER BY d
-	                                          RANGE BETWEEN '1 day' FOLLOWING AND '3 days' FOLLOWING) AS nb_near
-	FROM daily WHERE sp > 0
+-- (medians and MADs over each campaign's series in C: noa._spike_days)
+sp_ser AS (
+	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps
+	FROM daily WHERE sp > 0 GROUP BY cid
 ),
-sp_med AS (
-	SELECT w.*, mb.med AS med_b, ma.med AS med_a, mn.med AS med_near
-	FROM sp_win w
-	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med
-	                    FROM unnest(w.nb_near) AS x) AS mn
-	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
-	                    FROM unnest(w.nb_b) AS x) AS mb
-	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS med, count(*) AS n
-	                    FROM unnest(w.nb_a) AS x) AS ma
-	WHERE greatest(mb.n, ma.n) >= 7
-	  -- at least 5 times the days next to it, 2.5 times the median on every side that exists
-	  AND w.lsp - mn.med >= ln(5.0)
-	  AND coalesce(w.lsp - mb.med >= ln(2.5), true) AND coalesce(w.lsp - ma.med >= ln(2.5), true)
+sp_hit AS MATERIALIZED (
+	SELECT s.cid, r.* FROM sp_ser s CROSS JOIN LATERAL @noa@._spike_days(s.ds, s.sps) AS r
 ),
 sp_z AS (
-	SELECT s.cid, s.d, s.sp, s.lsp,
-	       -- the usual level: that of the days next to it
-	       s.med_near AS med,
-	       least((s.lsp - s.med_b) / greatest(1.4826 * mb.mad, 0.1),
-	             (s.lsp - s.med_a) / greatest(1.4826 * ma.mad, 0.1)) AS z
-	FROM sp_med s
-	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - s.med_b)) AS mad
-	                    FROM unnest(s.nb_b) AS x) AS mb
-	CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - s.med_a)) AS mad
-	                    FROM unnest(s.nb_a) AS x) AS ma
+	SELECT r.cid, r.d, t.sp, r.lsp, r.med, r.z FROM sp_hit r JOIN daily t ON t.cid = r.cid AND t.d = r.d
 ),
 sp_isl AS (
 	SELECT z.*, z.d - (row_number() OVER (PARTITION BY z.cid ORDER BY z.d))::int AS grp
@@ -889,11 +885,20 @@ ORDER BY CASE a.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
          a.first_day NULLS FIRST, a.explanation
 $sql$, '@noa@', quote_ident(ext_nsp)), src_sql, biz_sql);
 
-	RETURN QUERY EXECUTE q
-		USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,
-		      coalesce(spend_col, 'spend'), coalesce(impressions_col, 'impressions'),
-		      coalesce(clicks_col, 'clicks'), coalesce(conversions_col, 'conversions'),
-		      coalesce(value_col, 'conversions_value');
+	BEGIN
+		RETURN QUERY EXECUTE q
+			USING ref_day, max_staleness_days, notes, expr[9] IS NOT NULL, business IS NOT NULL,
+			      coalesce(spend_col, 'spend'), coalesce(impressions_col, 'impressions'),
+			      coalesce(clicks_col, 'clicks'), coalesce(conversions_col, 'conversions'),
+			      coalesce(value_col, 'conversions_value'), as_of;
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- every error (a permission denied, a statement timeout or cancel, a
+		-- value the checks cannot handle) leaves with its SQLSTATE, message,
+		-- detail and hint but without the context naming the internal query
+		GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+		                        err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+		EXECUTE format('SELECT %I._reraise($1, $2, $3, $4)', ext_nsp) USING err_state, err_msg, err_detail, err_hint;
+	END;
 END;
 $function$;
 

@@ -35,9 +35,9 @@
 -- Labels: STABLE (reads tables, writes nothing).  noa._campaign_state is
 -- PARALLEL RESTRICTED, not SAFE: it may be pointed at a temporary table, which
 -- a parallel worker cannot read, and at a view whose own functions may be
--- parallel-unsafe.  noa.waste is PARALLEL UNSAFE: it catches the argument
--- errors of the helper in an EXCEPTION block (to report them without the text
--- of its internal query), and a subtransaction is not allowed in parallel mode.
+-- parallel-unsafe.  noa.waste is PARALLEL UNSAFE: it catches every error of
+-- its query in an EXCEPTION block (to report it without the text of its
+-- internal query), and a subtransaction is not allowed in parallel mode.
 
 -- Internal: the per-campaign state both noa.waste and noa.recommendations
 -- judge.  Reads the source (columns resolved and type-checked, identifiers
@@ -836,16 +836,14 @@ $sql$;
 			USING source, window_days, target_mroas, level, z_one, as_of, saturation_share, model,
 			      date_col, platform_col, campaign_col, spend_col, impressions_col, clicks_col, conversions_col,
 			      value_col, role_col, geo_col, currency_col, incrementality, incrementality_by;
-	EXCEPTION WHEN invalid_parameter_value OR undefined_column OR datatype_mismatch OR null_value_not_allowed
-	               OR wrong_object_type THEN
-		-- argument errors found while reading the source: report them without
-		-- the text of the internal query
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- every error (argument errors found while reading the source, a
+		-- permission denied, a statement timeout or cancel) leaves with its
+		-- SQLSTATE, message, detail and hint but without the context naming
+		-- the internal query (kilobytes of SQL a BI tool would show)
 		GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
 		                        err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-		IF coalesce(err_detail, '') = '' THEN
-			RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_msg, HINT = coalesce(err_hint, '');
-		END IF;
-		RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_msg, DETAIL = err_detail, HINT = coalesce(err_hint, '');
+		EXECUTE format('SELECT %I._reraise($1, $2, $3, $4)', ext_nsp) USING err_state, err_msg, err_detail, err_hint;
 	END;
 END;
 $function$;

@@ -60,7 +60,7 @@ BEGIN
 	EXECUTE format('SELECT pg_catalog.array_agg(t.%1$I) FROM %2$s AS t WHERE t.%1$I IS NOT NULL', model_col, rel)
 		INTO models;
 	IF models IS NULL THEN
-		RAISE EXCEPTION '%: incrementality % holds no KPI model', caller, rel
+		RAISE EXCEPTION '%: incrementality % must hold at least one KPI model', caller, rel
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Fit the models first (noa.fit_kpi_model), or leave incrementality NULL to value on platform reports.';
 	END IF;

@@ -30,9 +30,10 @@
 -- own functions are called through the extension's schema looked up in
 -- pg_extension, search_path is pinned and the function runs as the caller.
 -- STABLE (reads tables, writes nothing); PARALLEL UNSAFE because, like
--- noa.waste, it catches argument errors raised inside (columns, role floors,
--- budgets the optimiser cannot meet) in an EXCEPTION block to report them
--- as its own, and a subtransaction is not allowed in parallel mode.
+-- noa.waste, it catches the errors raised inside (columns, role floors,
+-- budgets the optimiser cannot meet, permissions, timeouts) in an EXCEPTION
+-- block to report them as its own without the internal query's text, and a
+-- subtransaction is not allowed in parallel mode.
 
 CREATE FUNCTION @extschema@.recommendations(
 	source               regclass,
@@ -659,21 +660,22 @@ $sql$;
 			      value_col, role_col, geo_col, currency_col, business_date_col, business_orders_col, business_revenue_col,
 			      coalesce(group_min_share ~* '(^|[,;[:space:]"])awareness"?[[:space:]]*=', false),
 			      incrementality, incrementality_by;
-	EXCEPTION WHEN invalid_parameter_value OR undefined_column OR datatype_mismatch OR null_value_not_allowed
-	               OR wrong_object_type THEN
-		-- argument errors raised inside (a column, role floors or a budget the
-		-- optimiser cannot meet): report them as this function's, with their
-		-- SQLSTATE, detail and hint, without the text of the internal query
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		-- every error leaves with its SQLSTATE, message, detail and hint but
+		-- without the context naming the internal query (kilobytes of SQL a BI
+		-- tool would show); argument errors raised inside (a column, role floors
+		-- or a budget the optimiser cannot meet) are reported as this function's
 		GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
 		                        err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-		err_msg := 'noa.recommendations: ' || regexp_replace(err_msg, '^noa\.[a-z_]+: ', '');
-		err_hint := concat_ws(' ', nullif(err_hint, ''),
-		                      CASE WHEN err_state = '22023' AND err_msg !~ 'must|unknown'
-		                           THEN '(In noa.recommendations, group_min_share sets the role floors and max_change the relative limits.)' END);
-		IF coalesce(err_detail, '') = '' THEN
-			RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_msg, HINT = coalesce(err_hint, '');
+		IF err_state IN ('22023', '42703', '42804', '22004', '42809') THEN
+			-- invalid_parameter_value, undefined_column, datatype_mismatch,
+			-- null_value_not_allowed, wrong_object_type
+			err_msg := 'noa.recommendations: ' || regexp_replace(err_msg, '^noa\.[a-z_]+: ', '');
+			err_hint := concat_ws(' ', nullif(err_hint, ''),
+			                      CASE WHEN err_state = '22023' AND err_msg !~ 'must|unknown'
+			                           THEN '(In noa.recommendations, group_min_share sets the role floors and max_change the relative limits.)' END);
 		END IF;
-		RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_msg, DETAIL = err_detail, HINT = coalesce(err_hint, '');
+		EXECUTE format('SELECT %I._reraise($1, $2, $3, $4)', ext_nsp) USING err_state, err_msg, err_detail, err_hint;
 	END;
 END;
 $function$;

@@ -1,0 +1,190 @@
+/*
+ * day_windows_sql.c — SQL glue of the rolling-window statistics
+ * (core/day_windows.h) behind noa.data_quality's tracking-break and
+ * spend-spike checks: one call per campaign over its daily series as arrays
+ * sorted by day, returning only the days that matter.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+
+#include "day_windows.h"
+#include "noa.h"
+
+PG_FUNCTION_INFO_V1(noa_break_candidates_sql);
+PG_FUNCTION_INFO_V1(noa_spike_days_sql);
+
+/* Elements of a one-dimensional array argument; nulls[i] marks NULLs. */
+static void
+array_args(ArrayType *a, Oid elemtype, Datum **vals, bool **nulls, int *n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("noa: expected a one-dimensional array")));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(a, elemtype, typlen, typbyval, typalign, vals, nulls, n);
+}
+
+/* Days of the series: strictly ascending, no NULL (the caller sorts them). */
+static int *
+day_args(ArrayType *a, int *n)
+{
+	Datum	   *v;
+	bool	   *nulls;
+	int		   *day;
+	int			i;
+
+	array_args(a, DATEOID, &v, &nulls, n);
+	day = palloc(sizeof(int) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i] || DATE_NOT_FINITE(DatumGetDateADT(v[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa: the days of a series must be finite dates")));
+		day[i] = DatumGetDateADT(v[i]);
+		if (i > 0 && day[i] <= day[i - 1])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa: the days of a series must be ascending and distinct")));
+	}
+	return day;
+}
+
+/* A float8 array argument of n elements; has[i] cleared where it is NULL. */
+static double *
+float_args(ArrayType *a, int n, bool *has)
+{
+	Datum	   *v;
+	bool	   *nulls;
+	double	   *x;
+	int			m,
+				i;
+
+	array_args(a, FLOAT8OID, &v, &nulls, &m);
+	if (m != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("noa: the arrays of a series must have the same length")));
+	x = palloc(sizeof(double) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		x[i] = nulls[i] ? 0.0 : DatumGetFloat8(v[i]);
+		if (nulls[i] || !isfinite(x[i]))
+			has[i] = false;
+	}
+	return x;
+}
+
+/*
+ * noa._break_candidates(days date[], spend float8[], conversions float8[],
+ * similar_lo float8[], similar_hi float8[]) RETURNS TABLE (d date,
+ * ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8): the days of
+ * one campaign that may belong to a tracking break, with their reference.
+ */
+Datum
+noa_break_candidates_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int		   *day;
+	bool	   *has;
+	double	   *sp,
+			   *cv,
+			   *lo,
+			   *hi;
+	NoaBreakCandidate *out;
+	size_t		n_out,
+				k;
+	int			n,
+				i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	day = day_args(PG_GETARG_ARRAYTYPE_P(0), &n);
+	has = palloc(sizeof(bool) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		has[i] = true;
+	sp = float_args(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	cv = float_args(PG_GETARG_ARRAYTYPE_P(2), n, has);
+	lo = float_args(PG_GETARG_ARRAYTYPE_P(3), n, has);
+	hi = float_args(PG_GETARG_ARRAYTYPE_P(4), n, has);
+	out = palloc(sizeof(NoaBreakCandidate) * Max(n, 1));
+	if (noa_break_candidates(day, sp, cv, has, lo, hi, n, out, &n_out, noa_cancel_requested) != NOA_DW_OK)
+		noa_raise_cancel();
+	for (k = 0; k < n_out; k++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = DateADTGetDatum(day[out[k].index]);
+		values[1] = CStringGetTextDatum(out[k].ref_kind == NOA_REF_SIMILAR ? "similar" : "all");
+		values[2] = Float8GetDatum(out[k].ref_sp);
+		values[3] = Float8GetDatum(out[k].ref_cv);
+		values[4] = Float8GetDatum(out[k].ref_disp);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
+
+/*
+ * noa._spike_days(days date[], spend float8[]) RETURNS TABLE (d date,
+ * lsp float8, med float8, z float8): the days of one campaign (spend > 0)
+ * whose spend jumps out of the days around them.
+ */
+Datum
+noa_spike_days_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int		   *day;
+	bool	   *has;
+	double	   *sp;
+	NoaSpikeDay *out;
+	size_t		n_out,
+				k;
+	int			n,
+				i,
+				status;
+
+	InitMaterializedSRF(fcinfo, 0);
+	day = day_args(PG_GETARG_ARRAYTYPE_P(0), &n);
+	has = palloc(sizeof(bool) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		has[i] = true;
+	sp = float_args(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	for (i = 0; i < n; i++)
+		if (!has[i] || !(sp[i] > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa: spike days need a positive, finite spend on every day")));
+	out = palloc(sizeof(NoaSpikeDay) * Max(n, 1));
+	status = noa_spike_days(day, sp, n, out, &n_out, noa_cancel_requested);
+	if (status == NOA_DW_CANCELLED)
+		noa_raise_cancel();
+	if (status != NOA_DW_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("noa: out of memory in the spend-spike check")));
+	for (k = 0; k < n_out; k++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = DateADTGetDatum(day[out[k].index]);
+		values[1] = Float8GetDatum(out[k].lsp);
+		values[2] = Float8GetDatum(out[k].med_near);
+		values[3] = Float8GetDatum(out[k].z);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
