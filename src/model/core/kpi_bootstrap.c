@@ -78,10 +78,12 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 	double	   *dnorm0 = malloc(sizeof(double) * (2 * nm + 2));
 	double	   *draws = malloc(sizeof(double) * ((size_t) replicates * na * 6 + 1));
 	double	   *curve = malloc(sizeof(double) * (w->n + 1));
+	int			nt = model->n_tests;
+	double	   *test_draws = malloc(sizeof(double) * ((size_t) replicates * nt + 1));
 	double		mean = 0.0;
 	kpi_rng		rng;
 
-	if (!fitted || !resid || !ystar || !saved || !ftil0 || !dnorm0 || !draws || !curve)
+	if (!fitted || !resid || !ystar || !saved || !ftil0 || !dnorm0 || !draws || !curve || !test_draws)
 	{
 		rc = KPI_ERR_NOMEM;
 		goto done;
@@ -124,6 +126,11 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
 		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
 		kpi_work_set_y(w, ystar);
+		/* each replicate draws the tests' measurements from their own error too */
+		for (i = 0; i < nt; i++)
+			w->test_lift[i] = model->tests[i].lift + model->tests[i].se * kpi_rng_normal(&rng);
+		for (a = 0; a < na; a++)
+			kpi_tests_refresh(w, w->active[a]);
 		rc = kpi_search(w, 0, 2, 4, 2.0, &rng, &obj);
 		if (rc != KPI_OK)
 			break;
@@ -147,6 +154,8 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 			d[4] = kappa;
 			d[5] = w->shape[k];
 		}
+		for (i = 0; i < nt; i++)
+			test_draws[(size_t) i * replicates + b] = w->beta[model->tests[i].channel] * w->test_S[i];
 		done++;
 	}
 	if (rc == KPI_OK)
@@ -183,6 +192,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 					ch->cov[p * 3 + r] = done > 1 ? s / (done - 1) : 0.0;
 				}
 		}
+		for (i = 0; i < nt; i++)
+			if (done > 0)
+				interval(test_draws + (size_t) i * replicates, done, &model->tests[i].predicted_lo,
+						 &model->tests[i].predicted_hi);
 		free(col);
 		model->replicates = done;
 	}
@@ -196,6 +209,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) (m + 1) * n_obs);
 		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
 		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
+		for (i = 0; i < nt; i++)
+			w->test_lift[i] = model->tests[i].lift;
+		for (a = 0; a < na; a++)
+			kpi_tests_refresh(w, w->active[a]);
 	}
 done:
 	free(fitted);
@@ -206,5 +223,6 @@ done:
 	free(dnorm0);
 	free(draws);
 	free(curve);
+	free(test_draws);
 	return rc;
 }

@@ -238,6 +238,11 @@ kpi_work_new(const kpi_model *model, int n, int lag, const kpi_design *design)
 		w->dnorm[m] = d > 1e-9 * w->n_obs ? d : 0.0;
 	}
 	kpi_work_set_y(w, w->y);
+	if (kpi_tests_init(w) != KPI_OK)
+	{
+		kpi_work_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -273,6 +278,10 @@ kpi_work_free(kpi_work *w)
 	free(w->gram);
 	free(w->rhs);
 	free(w->proj_g);
+	free(w->test_w2);
+	free(w->test_lift);
+	free(w->test_S);
+	free(w->test_scratch);
 	free(w);
 }
 
@@ -357,6 +366,7 @@ kpi_set_channel(kpi_work *w, int k, int family, double alpha, double logc, doubl
 		d += f[i] * f[i];
 	w->dnorm[k] = d;
 	w->ridge[k] = ridge_weight(w, f, d);
+	kpi_tests_refresh(w, k);
 }
 
 /* Residual e = ỹ − Σ β f̃ and the penalised objective. */
@@ -388,7 +398,7 @@ refresh_residual(kpi_work *w)
 	}
 	for (i = 0; i < w->n_obs; i++)
 		obj += w->e[i] * w->e[i];
-	return obj;
+	return obj + kpi_tests_objective(w);
 }
 
 /* Projected coordinate descent for β ≥ 0 minimising β'Gβ − 2g'β (G positive definite). */
@@ -449,6 +459,8 @@ kpi_solve_beta(kpi_work *w)
 	const double *c = w->ftil + (size_t) w->m * w->n_obs;
 	double		cc = w->dnorm[w->m],
 				yc = 0.0,
+				ss,
+				sl,
 				mu;
 
 	for (i = 0; i < w->n_obs; i++)
@@ -466,6 +478,9 @@ kpi_solve_beta(kpi_work *w)
 		}
 		g[a] = dot;
 		h[a] = dc;
+		/* lift tests add Σ w²S² to the channel's curvature and Σ w²S·L to its pull */
+		kpi_tests_current(w, w->active[a], &ss, &sl);
+		g[a] += sl;
 		for (b = 0; b <= a; b++)
 		{
 			const double *fb = w->ftil + (size_t) w->active[b] * w->n_obs;
@@ -475,7 +490,9 @@ kpi_solve_beta(kpi_work *w)
 				dot += fa[i] * fb[i];
 			G[a * na + b] = G[b * na + a] = dot;
 		}
+		G[a * na + a] += ss;
 	}
+
 	mu = 0.0;
 	if (cc > 0.0)
 	{

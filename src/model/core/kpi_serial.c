@@ -6,7 +6,11 @@
  *
  * Layout: "NKM1", 17 int32 header fields, 7 double statistics, the names
  * (int32 length + bytes), kpi[n], spend[m·n], control[c·n], reported[m],
- * gamma[q], per channel 3 int32 (flags, collinear_with, family) + 26 doubles, per warning 3 int32 + 1 double.
+ * gamma[q], per channel 3 int32 (flags, collinear_with, family) + 26 doubles, per warning 3 int32 + 1 double;
+ * then, only for a model calibrated with lift tests, "CAL1", int32 n_tests, the
+ * double test_sigma2, per test 4 int32 + 9 doubles, per channel 2 doubles (the
+ * data-only contribution and marginal ROAS).  A value without that section is
+ * a model fitted on the data alone.
  */
 #include "kpi_internal.h"
 
@@ -16,6 +20,8 @@
 
 #define KPI_NAME_MAX 1000
 #define CHANNEL_DOUBLES 26
+#define TEST_DOUBLES 9
+#define KPI_MAX_TESTS 1000
 
 typedef struct wbuf
 {
@@ -159,6 +165,24 @@ channel_fields(kpi_channel *ch, double **f)
 		f[17 + i] = &ch->cov[i];
 }
 
+static void
+test_fields(kpi_test *t, int32_t **ints, double **dbl)
+{
+	ints[0] = &t->channel;
+	ints[1] = &t->first;
+	ints[2] = &t->last;
+	ints[3] = &t->has_diff;
+	dbl[0] = &t->lift;
+	dbl[1] = &t->se;
+	dbl[2] = &t->spend_diff;
+	dbl[3] = &t->predicted_before;
+	dbl[4] = &t->sd_before;
+	dbl[5] = &t->predicted;
+	dbl[6] = &t->predicted_lo;
+	dbl[7] = &t->predicted_hi;
+	dbl[8] = &t->se_fit;
+}
+
 /* Serialise a fitted model. */
 int
 kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
@@ -202,6 +226,28 @@ kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 		put_i32(&b, m->warnings[i].a);
 		put_i32(&b, m->warnings[i].b);
 		put_f64(&b, m->warnings[i].value);
+	}
+	if (m->n_tests > 0)
+	{
+		int32_t    *ti[4];
+		double	   *td[TEST_DOUBLES];
+
+		put_bytes(&b, "CAL1", 4);
+		put_i32(&b, m->n_tests);
+		put_f64(&b, m->test_sigma2);
+		for (i = 0; i < m->n_tests; i++)
+		{
+			test_fields(&m->tests[i], ti, td);
+			for (j = 0; j < 4; j++)
+				put_i32(&b, *ti[j]);
+			for (j = 0; j < TEST_DOUBLES; j++)
+				put_f64(&b, *td[j]);
+		}
+		for (i = 0; i < m->m; i++)
+		{
+			put_f64(&b, m->ch[i].contribution_before);
+			put_f64(&b, m->ch[i].mroas_before);
+		}
 	}
 	if (b.failed)
 	{
@@ -350,6 +396,51 @@ body_problem(const kpi_model *model)
 	return NULL;
 }
 
+/* Read the calibration section (after the "CAL1" marker); 0 when malformed. */
+static int
+get_calibration(rbuf *r, kpi_model *model)
+{
+	int32_t    *ti[4];
+	double	   *td[TEST_DOUBLES];
+	int			i,
+				j;
+
+	if (r->left < 8 || memcmp(r->p, "CAL1", 4) != 0)
+		return 0;
+	r->p += 4;
+	r->left -= 4;
+	model->n_tests = get_i32(r);
+	model->test_sigma2 = get_f64(r);
+	if (r->failed || model->n_tests < 1 || model->n_tests > KPI_MAX_TESTS ||
+		!isfinite(model->test_sigma2) || model->test_sigma2 < 0.0)
+		return 0;
+	model->tests = calloc(model->n_tests, sizeof(kpi_test));
+	if (model->tests == NULL)
+		return 0;
+	for (i = 0; i < model->n_tests; i++)
+	{
+		test_fields(&model->tests[i], ti, td);
+		for (j = 0; j < 4; j++)
+			*ti[j] = get_i32(r);
+		for (j = 0; j < TEST_DOUBLES; j++)
+		{
+			*td[j] = get_f64(r);
+			if (isinf(*td[j]) || (isnan(*td[j]) && (j < 5 || j == 8)) || (j == 8 && !(*td[j] > 0.0)))
+				return 0;
+		}
+		if (kpi_test_problem(model, &model->tests[i]) != NULL)
+			return 0;
+	}
+	for (i = 0; i < model->m; i++)
+	{
+		model->ch[i].contribution_before = get_f64(r);
+		model->ch[i].mroas_before = get_f64(r);
+		if (isinf(model->ch[i].contribution_before) || isinf(model->ch[i].mroas_before))
+			return 0;
+	}
+	return !r->failed;
+}
+
 /* Deserialise and validate; on failure *problem says why. */
 int
 kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, const char **problem)
@@ -435,6 +526,8 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 		model->warnings[i].b = get_i32(&r);
 		model->warnings[i].value = get_f64(&r);
 	}
+	if (ok && !r.failed && r.left > 0)
+		ok = get_calibration(&r, model);
 	if (!ok || r.failed)
 		*problem = "truncated value, a bad name, or a non-finite number";
 	else if (r.left != 0)
