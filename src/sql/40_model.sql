@@ -140,3 +140,11 @@ CREATE FUNCTION @extschema@.kpi_model_calibration(model @extschema@.kpi_model)
 	AS 'MODULE_PATHNAME', 'noa_kpi_model_calibration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
 COMMENT ON FUNCTION @extschema@.kpi_model_calibration(@extschema@.kpi_model) IS
 	'per channel of a calibrated model: ROAS, marginal ROAS and contribution on the data alone and after the lift tests (no rows for an uncalibrated model)';
+
+-- Track record: fit up to a day, forecast the following periods, compare.
+CREATE FUNCTION @extschema@.kpi_model_backtest(model @extschema@.kpi_model, cutoff date, horizon int DEFAULT 28)
+	RETURNS TABLE (day date, component text, predicted float8, predicted_lo float8, predicted_hi float8,
+	               actual float8, error float8, abs_pct_error float8, covered boolean, coverage float8)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_backtest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 300;
+COMMENT ON FUNCTION @extschema@.kpi_model_backtest(@extschema@.kpi_model, date, int) IS
+	'the model refitted on the periods up to cutoff (with the lift tests that ended by then), its forecast of the next horizon periods from the spend actually made with 90% intervals, and the KPI that happened; per day the total and each channel, then summary rows (day NULL): sums, mean absolute percentage error and interval coverage';

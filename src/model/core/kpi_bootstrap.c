@@ -48,8 +48,8 @@ block_length(const kpi_model *model, int n_obs)
 }
 
 /* 5% and 95% percentiles of draws (sorted in place). */
-static void
-interval(double *draws, int count, double *lo, double *hi)
+void
+kpi_interval90(double *draws, int count, double *lo, double *hi)
 {
 	qsort(draws, count, sizeof(double), cmp_double);
 	*lo = quantile_sorted(draws, count, 0.05);
@@ -176,7 +176,7 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 			{
 				for (b = 0; b < done; b++)
 					col[b] = d[(size_t) b * 6 + p];
-				interval(col, done, p == 0 ? &ch->contribution_lo : p == 1 ? &ch->mroas_lo : &ch->alpha_lo,
+				kpi_interval90(col, done, p == 0 ? &ch->contribution_lo : p == 1 ? &ch->mroas_lo : &ch->alpha_lo,
 						 p == 0 ? &ch->contribution_hi : p == 1 ? &ch->mroas_hi : &ch->alpha_hi);
 			}
 			for (b = 0; b < done; b++)
@@ -194,7 +194,7 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		}
 		for (i = 0; i < nt; i++)
 			if (done > 0)
-				interval(test_draws + (size_t) i * replicates, done, &model->tests[i].predicted_lo,
+				kpi_interval90(test_draws + (size_t) i * replicates, done, &model->tests[i].predicted_lo,
 						 &model->tests[i].predicted_hi);
 		free(col);
 		model->replicates = done;

@@ -117,6 +117,9 @@ double		kpi_test_response(const kpi_model *model, const kpi_test *test, int lag,
 /* Moving-block bootstrap of the fitted model (fills the interval fields). */
 int			kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates);
 
+/* 5% and 95% percentiles (type 7) of count draws, sorted in place. */
+void		kpi_interval90(double *draws, int count, double *lo, double *hi);
+
 /* Add a warning to the model. KPI_OK or KPI_ERR_NOMEM. */
 int			kpi_add_warning(kpi_model *model, int code, int a, int b, double value);
 

@@ -215,6 +215,26 @@ const char *kpi_test_problem(const kpi_model *model, const kpi_test *test);
 /* The options a model was fitted with (to refit it the same way). */
 void		kpi_model_options(const kpi_model *model, kpi_options *opt);
 
+/*
+ * Backtest: refit on the first n_train periods (with the lift tests that end
+ * before them), then predict the next `horizon` periods from the spend that
+ * was actually made.  Intervals: the point forecast plus the 5% and 95%
+ * quantiles of the training residuals (empirical, so autocorrelated and
+ * skewed misfit is carried as it was in sample).  Arrays are malloc'd.
+ */
+typedef struct kpi_backtest
+{
+	int			horizon;
+	int			m;
+	double	   *predicted, *lo, *hi, *actual;	/* horizon each; actual NaN when missing */
+	double	   *channel;		/* m × horizon: each channel's predicted contribution */
+	double	   *channel_lo, *channel_hi;	/* m: the channel's 90% interval relative to its estimate */
+} kpi_backtest;
+
+int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_options *opt,
+							   kpi_backtest *out);
+void		kpi_backtest_free(kpi_backtest *bt);
+
 /* Text for a warning (static storage; fills a caller's buffer). */
 const char *kpi_warning_name(int code);
 void		kpi_warning_message(const kpi_model *model, const kpi_warning *w, char *buf, size_t len);
