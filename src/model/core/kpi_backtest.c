@@ -101,6 +101,7 @@ kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_o
 	ahead->n_knots = train->n_knots;
 	ahead->weekly = train->weekly;
 	ahead->harmonics = train->harmonics;
+	ahead->multiplicative = train->multiplicative;
 	ahead->q = train->q;
 	ahead->gamma = malloc(sizeof(double) * (train->q + 1));
 	parts = malloc(sizeof(kpi_parts) * n);

@@ -188,6 +188,7 @@ kpi_model_options(const kpi_model *model, kpi_options *opt)
 	opt->starts = model->starts > 0 ? model->starts : 1;
 	opt->replicates = model->replicates > 0 ? model->replicates : 100;
 	opt->holdout = model->holdout > 0 ? model->holdout : -1;
+	opt->multiplicative = model->multiplicative;
 	for (k = 0; k < model->m; k++)
 		if (!(model->ch[k].flags & KPI_CH_EXCLUDED))
 		{

@@ -17,6 +17,7 @@ model_design(const kpi_model *model, kpi_design *design)
 	design->n_knots = model->n_knots;
 	design->weekly = model->weekly;
 	design->harmonics = model->harmonics;
+	design->interact = model->multiplicative && (model->weekly || model->harmonics > 0);
 	design->q = model->q;
 }
 

@@ -22,7 +22,25 @@ kpi_design_choose(const kpi_model *model, int n_train, kpi_design *design)
 	design->weekly = model->period_days == 1 && n_train >= 28;
 	design->harmonics = span_days >= 365 ? (model->period_days == 1 ? 3 : 2)
 		: (span_days >= 180 ? 1 : 0);
-	design->q = 2 + design->n_knots + (design->weekly ? 6 : 0) + 2 * design->harmonics + model->c;
+	design->interact = model->multiplicative && (design->weekly || design->harmonics > 0);
+	design->q = 2 + design->n_knots + (design->weekly ? 6 : 0) + 2 * design->harmonics
+		+ kpi_interaction_terms(model->multiplicative, design->weekly, design->harmonics) + model->c;
+}
+
+/*
+ * A multiplicative baseline level·(1 + w_dow)·(1 + s_year)·(1 + g·τ) expands
+ * into the additive terms plus their products; the first-order products are
+ * day of week × first yearly harmonic (12), day of week × trend (6) and each
+ * yearly harmonic × trend (2 per harmonic).  Linear in the coefficients, so
+ * the profiled fit is unchanged; the weekly swing may grow with the season and
+ * the trend, as it does when demand scales.
+ */
+int
+kpi_interaction_terms(int multiplicative, int weekly, int harmonics)
+{
+	if (!multiplicative)
+		return 0;
+	return (weekly ? 6 + (harmonics > 0 ? 12 : 0) : 0) + 2 * harmonics;
 }
 
 /* Base terms of period t. */
@@ -59,6 +77,30 @@ kpi_design_row(const kpi_model *model, const kpi_design *design, int t, double *
 
 		row[j++] = sin(angle);
 		row[j++] = cos(angle);
+	}
+	if (design->interact)
+	{
+		int			dow = ((day % 7) + 7) % 7;
+		double		angle = TWO_PI * fmod((double) day, 365.25) / 365.25;
+
+		for (h = 1; design->weekly && h < 7; h++)
+		{
+			double		d = (dow == h ? 1.0 : 0.0) - 1.0 / 7.0;
+
+			row[j++] = d * (tau - 0.5);
+			if (design->harmonics > 0)
+			{
+				row[j++] = d * sin(angle);
+				row[j++] = d * cos(angle);
+			}
+		}
+		for (h = 1; h <= design->harmonics; h++)
+		{
+			double		a = TWO_PI * h * fmod((double) day, 365.25) / 365.25;
+
+			row[j++] = sin(a) * (tau - 0.5);
+			row[j++] = cos(a) * (tau - 0.5);
+		}
 	}
 	for (h = 0; h < model->c; h++)
 		row[j++] = model->control[(size_t) h * model->n + t];

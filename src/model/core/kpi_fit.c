@@ -627,6 +627,7 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 		(model->period_days != 1 && model->period_days != 7))
 		return KPI_ERR_INVALID;
 	model->n_warnings = 0;
+	model->multiplicative = opt->multiplicative != 0;
 	/* a refit (calibration) starts from fresh channel flags */
 	for (k = 0; k < model->m; k++)
 	{

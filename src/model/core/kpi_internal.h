@@ -18,8 +18,12 @@ typedef struct kpi_design
 	int			n_knots;
 	int			weekly;
 	int			harmonics;
+	int			interact;		/* multiplicative seasonality: interaction terms present */
 	int			q;
 } kpi_design;
+
+/* Number of interaction columns of a multiplicative baseline (0 when additive). */
+int			kpi_interaction_terms(int multiplicative, int weekly, int harmonics);
 
 /* Everything one fit needs: the observed rows, projection and current estimates. */
 typedef struct kpi_work

@@ -155,6 +155,7 @@ typedef struct kpi_model
 	int32_t		n_knots;		/* trend hinges (0 or 2) */
 	int32_t		weekly;			/* day-of-week terms (daily data) */
 	int32_t		harmonics;		/* yearly Fourier pairs */
+	int32_t		multiplicative;	/* organic seasonality multiplicative (interaction terms) */
 	int32_t		q;				/* base columns */
 	double	   *gamma;			/* q base coefficients */
 
@@ -181,6 +182,7 @@ typedef struct kpi_options
 	int			holdout;		/* holdout periods; 0 = 10% of the periods, < 0 = none */
 	int			lag;			/* adstock window; 0 = 8 weekly, 28 daily */
 	int			saturation;		/* KPI_SAT_TANH (default), KPI_SAT_HILL, or KPI_SAT_AUTO */
+	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c) */
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_options;

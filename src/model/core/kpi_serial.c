@@ -4,7 +4,7 @@
  * Reading validates every count, index and value, so a damaged or hand-made
  * value is refused with a reason instead of being trusted.
  *
- * Layout: "NKM1", 17 int32 header fields, 7 double statistics, the names
+ * Layout: "NKM1", 18 int32 header fields, 7 double statistics, the names
  * (int32 length + bytes), kpi[n], spend[m·n], control[c·n], reported[m],
  * gamma[q], per channel 3 int32 (flags, collinear_with, family) + 26 doubles, per warning 3 int32 + 1 double;
  * then, only for a model calibrated with lift tests, "CAL1", int32 n_tests, the
@@ -20,6 +20,7 @@
 
 #define KPI_NAME_MAX 1000
 #define CHANNEL_DOUBLES 26
+#define HEADER_INTS 18
 #define TEST_DOUBLES 9
 #define KPI_MAX_TESTS 1000
 
@@ -125,6 +126,7 @@ header_fields(kpi_model *m, int32_t **f)
 	f[14] = &m->replicates;
 	f[15] = &m->holdout;
 	f[16] = &m->n_warnings;
+	f[17] = &m->multiplicative;
 }
 
 static void
@@ -189,7 +191,7 @@ kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 {
 	kpi_model  *m = (kpi_model *) model;
 	wbuf		b = {0};
-	int32_t    *hf[17];
+	int32_t    *hf[HEADER_INTS];
 	double	   *sf[7],
 			   *cf[CHANNEL_DOUBLES];
 	int			i,
@@ -198,7 +200,7 @@ kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 	header_fields(m, hf);
 	stat_fields(m, sf);
 	put_bytes(&b, "NKM1", 4);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < HEADER_INTS; i++)
 		put_i32(&b, *hf[i]);
 	for (i = 0; i < 7; i++)
 		put_f64(&b, *sf[i]);
@@ -358,7 +360,9 @@ header_problem(const kpi_model *h, size_t left)
 		return "inconsistent counts";
 	if (h->n_train < 1 || h->n_train > h->n || (h->n_knots != 0 && h->n_knots != 2) ||
 		(h->weekly != 0 && h->weekly != 1) || h->harmonics < 0 || h->harmonics > 3 ||
-		h->q != 2 + h->n_knots + 6 * h->weekly + 2 * h->harmonics + h->c)
+		(h->multiplicative != 0 && h->multiplicative != 1) ||
+		h->q != 2 + h->n_knots + 6 * h->weekly + 2 * h->harmonics
+		+ kpi_interaction_terms(h->multiplicative, h->weekly, h->harmonics) + h->c)
 		return "inconsistent base design";
 	return NULL;
 }
@@ -448,7 +452,7 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 	rbuf		r = {buf, len, 0};
 	kpi_model	h;
 	kpi_model  *model = NULL;
-	int32_t    *hf[17];
+	int32_t    *hf[HEADER_INTS];
 	double	   *sf[7],
 			   *cf[CHANNEL_DOUBLES];
 	int			i,
@@ -466,7 +470,7 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 	r.left -= 4;
 	memset(&h, 0, sizeof(h));
 	header_fields(&h, hf);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < HEADER_INTS; i++)
 		*hf[i] = get_i32(&r);
 	if (r.failed || (*problem = header_problem(&h, r.left)) != NULL)
 	{
@@ -479,10 +483,10 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 		return KPI_ERR_NOMEM;
 	header_fields(model, hf);
 	{
-		int32_t    *src[17];
+		int32_t    *src[HEADER_INTS];
 
 		header_fields(&h, src);
-		for (i = 0; i < 17; i++)
+		for (i = 0; i < HEADER_INTS; i++)
 			*hf[i] = *src[i];
 	}
 	model->gamma = calloc(model->q + 1, sizeof(double));
