@@ -118,8 +118,14 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa.kpi_model_backtest: horizon must be between 1 and 10000 periods")));
-		if (DATE_NOT_FINITE(cutoff) || cutoff < first ||
-			(int64) cutoff + (int64) horizon * model->period_days > last)
+		if (DATE_NOT_FINITE(cutoff) || cutoff < first)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa.kpi_model_backtest: cutoff %s is before the model's first day %s",
+							DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(cutoff))),
+							DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first)))),
+					 errhint("The cutoff is the last day the refit may see.")));
+		if ((int64) cutoff + (int64) horizon * model->period_days > last)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa.kpi_model_backtest: cutoff %s leaves no %d periods of data after it",
@@ -131,6 +137,8 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 		n_train = (cutoff - first) / model->period_days + 1;
 		kpi_model_options(model, &opt);
 		opt.holdout = -1;
+		/* the refit's bootstrap only sets the channels' intervals: 50 replicates suffice */
+		opt.replicates = Min(opt.replicates, 50);
 		opt.interrupted = noa_cancel_requested;
 		rc = kpi_model_backtest(model, n_train, horizon, &opt, &bt);
 		if (rc == KPI_OK)

@@ -129,6 +129,18 @@ kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_o
 		if (!isnan(model->kpi[t]))
 			resid[count++] = model->kpi[t] - parts[t].fitted;
 	kpi_interval90(resid, count, &q_lo, &q_hi);
+	/* in-sample residuals are shrunk by the fit's p parameters: undo (n/(n−p))^½ */
+	{
+		int			p = train->q + 1;
+
+		for (k = 0; k < m; k++)
+			p += (train->ch[k].flags & KPI_CH_EXCLUDED) ? 0 : 3;
+		if (count > p + 1)
+		{
+			q_lo *= sqrt((double) count / (count - p));
+			q_hi *= sqrt((double) count / (count - p));
+		}
+	}
 	out->horizon = horizon;
 	out->m = m;
 	for (t = 0; t < horizon; t++)

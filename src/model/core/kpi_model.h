@@ -222,7 +222,8 @@ void		kpi_model_options(const kpi_model *model, kpi_options *opt);
  * before them), then predict the next `horizon` periods from the spend that
  * was actually made.  Intervals: the point forecast plus the 5% and 95%
  * quantiles of the training residuals (empirical, so autocorrelated and
- * skewed misfit is carried as it was in sample).  Arrays are malloc'd.
+ * skewed misfit is carried as it was in sample), scaled by (n/(n−p))^½ for
+ * the p fitted parameters.  Arrays are malloc'd.
  */
 typedef struct kpi_backtest
 {
