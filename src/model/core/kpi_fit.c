@@ -44,6 +44,8 @@ kpi_model_new(int n, int m, int c)
 	{
 		model->reported[i] = NAN;
 		model->ch[i].collinear_with = -1;
+		model->ch[i].contribution_before = NAN;
+		model->ch[i].mroas_before = NAN;
 	}
 	return model;
 }
@@ -71,6 +73,7 @@ kpi_model_free(kpi_model *model)
 	free(model->gamma);
 	free(model->ch);
 	free(model->warnings);
+	free(model->tests);
 	free(model);
 }
 
@@ -624,6 +627,13 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 		(model->period_days != 1 && model->period_days != 7))
 		return KPI_ERR_INVALID;
 	model->n_warnings = 0;
+	model->multiplicative = opt->multiplicative != 0;
+	/* a refit (calibration) starts from fresh channel flags */
+	for (k = 0; k < model->m; k++)
+	{
+		model->ch[k].flags = 0;
+		model->ch[k].collinear_with = -1;
+	}
 	model->lag = opt->lag > 0 ? opt->lag : (model->period_days == 1 ? 28 : 8);
 	if (model->lag > 512)
 		model->lag = 512;
