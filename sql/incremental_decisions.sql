@@ -123,6 +123,57 @@ SELECT abs(g.claimed / g.true_gain - 1) <= 0.20 AS claim_within_20pct,
 	g.true_gain >= 0.95 * b.true_gain AS at_least_95pct_of_best
 FROM dec_gain g, dec_gain b WHERE g.valued_on = 'incremental' AND b.valued_on = 'truth (best possible)';
 
+-- The issue's own measure: the demo report's reallocation (section 4 of
+-- demo/report.sql: the clean, non-awareness campaigns with a usable curve, at
+-- their spend after the platform-valued plan's cuts and caps, a capped
+-- campaign never above its cap, each within ±50%, the same total).  Today's
+-- answer on platform reports claims +1,363 a day and truly gains +951 of the
+-- best +1,096 under these limits.
+CREATE TEMP TABLE s4_curves AS
+SELECT a.campaign_id, min(a.platform) AS platform, min(a.campaign_role) AS campaign_role,
+	noa.fit_curve(a.spend::float8, a.conversions::float8) AS curve,
+	(sum(a.conversions_value) / nullif(sum(a.conversions), 0))::float8 AS v,
+	(avg(a.spend) FILTER (WHERE a.date_day > '2025-12-31'::date - 28))::float8 AS cur
+FROM noa_demo.ad_spend a GROUP BY a.campaign_id;
+CREATE TEMP TABLE s4_plan AS
+SELECT * FROM noa.recommendations('noa_demo.ad_spend', business => 'noa_demo.shop_orders', as_of => '2025-12-31');
+CREATE TEMP TABLE s4_items AS
+SELECT c.campaign_id, c.curve AS pc, noa.curve_scale(c.curve, f.factor, f.factor_lo, f.factor_hi) AS ic, c.v, c.campaign_role,
+	c.cur - coalesce(p.amount_per_day, 0)::float8 AS s0,
+	CASE WHEN p.campaign_id IS NOT NULL THEN c.cur - p.amount_per_day::float8
+	     ELSE greatest((c.curve::jsonb ->> 'x_max')::float8, c.cur) END AS hi,
+	format('v1:hill;status=converged;n=1;iterations=0;starts=1;converged_starts=1;flags=0;'
+	       'params=%s,%s,%s;cov=0,0,0,0,0,0,0,0,0;ssr=0;sigma=0;r2=1;aicc=0;x_min=0;x_max=1;x_mean=0;y_mean=0',
+	       g.b, g.k * (1 - g.adstock_theta), g.s)::noa.curve AS tc,
+	CASE WHEN g.incremental THEN (g.avg_order_value / g.attribution_factor)::float8 ELSE 0 END AS tv
+FROM s4_curves c JOIN noa_demo.ground_truth g USING (campaign_id) JOIN dec_factor f ON f.key = c.platform
+LEFT JOIN s4_plan p ON p.campaign_id = c.campaign_id AND p.action = 'cap_spend'
+WHERE c.campaign_role <> 'awareness' AND noa.curve_status(c.curve) IN ('converged', 'max_iterations')
+  AND c.campaign_id NOT IN (SELECT campaign_id FROM s4_plan WHERE action = 'cut' OR (action = 'fix_tracking' AND confidence = 'high'));
+CREATE TEMP TABLE s4_alloc AS
+SELECT 'platform'::text AS valued_on, a.key, a.recommended_spend::float8 AS s1, (a.value_after - a.value_now)::float8 AS claim
+FROM (SELECT noa.portfolio(campaign_id, pc, s0, NULL, hi, campaign_role, v, false) AS p, sum(s0) AS b FROM s4_items) q,
+	noa.allocate(q.p, budget => q.b, max_increase => 0.5, max_decrease => 0.5) a WHERE a.row_type = 'item'
+UNION ALL
+SELECT 'incremental', a.key, a.recommended_spend::float8, (a.value_after - a.value_now)::float8
+FROM (SELECT noa.portfolio(campaign_id, ic, s0, NULL, hi, campaign_role, v, false) AS p, sum(s0) AS b FROM s4_items) q,
+	noa.allocate(q.p, budget => q.b, max_increase => 0.5, max_decrease => 0.5) a WHERE a.row_type = 'item'
+UNION ALL
+SELECT 'truth (best possible)', a.key, a.recommended_spend::float8, (a.value_after - a.value_now)::float8
+FROM (SELECT noa.portfolio(campaign_id, tc, s0, NULL, hi, campaign_role, tv, false) AS p, sum(s0) AS b FROM s4_items) q,
+	noa.allocate(q.p, budget => q.b, max_increase => 0.5, max_decrease => 0.5) a WHERE a.row_type = 'item';
+CREATE TEMP TABLE s4_gain AS
+SELECT p.valued_on, count(*) AS items, sum(p.claim) AS claimed,
+	sum((noa.response(i.tc, p.s1) - noa.response(i.tc, i.s0)) * i.tv) AS true_gain
+FROM s4_alloc p JOIN s4_items i ON i.campaign_id = p.key GROUP BY p.valued_on;
+SELECT valued_on, items, round(claimed::numeric) AS claimed_per_day, round(true_gain::numeric) AS true_gain_per_day,
+	round((true_gain / (SELECT g.true_gain FROM s4_gain g WHERE g.valued_on = 'truth (best possible)'))::numeric, 2) AS share_of_best
+FROM s4_gain ORDER BY valued_on;
+-- acceptance: the claim within ±20% of the true gain, and ≥ 95% of the best gain
+SELECT abs(g.claimed / g.true_gain - 1) <= 0.20 AS claim_within_20pct,
+	g.true_gain >= 0.95 * b.true_gain AS at_least_95pct_of_best
+FROM s4_gain g, s4_gain b WHERE g.valued_on = 'incremental' AND b.valued_on = 'truth (best possible)';
+
 -- ---------------------------------------------------------------------------
 -- noa.waste and noa.recommendations with incrementality => the models
 -- ---------------------------------------------------------------------------
