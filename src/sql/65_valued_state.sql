@@ -30,19 +30,21 @@
 -- Security as in noa._campaign_state: source is a regclass, the group column
 -- enters the query only through format('%I'), search_path is pinned.
 -- Internal: the KPI models kept in a table or view (its one column of type
--- noa.kpi_model), for the incrementality argument of noa.waste and
--- noa.recommendations.  Errors name the caller and say what to pass.
-CREATE FUNCTION @extschema@._kpi_models(rel regclass, caller text, OUT models @extschema@.kpi_model[])
+-- noa.kpi_model), one row each, for the incrementality argument of noa.waste
+-- and noa.recommendations.  Errors name the caller and say what to pass.
+CREATE FUNCTION @extschema@._kpi_models(rel regclass, caller text) RETURNS SETOF @extschema@.kpi_model
 LANGUAGE plpgsql
 STABLE
 PARALLEL RESTRICTED
 STRICT
+ROWS 4
 SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
 	ext_nsp   name;
 	n_cols    bigint;
 	model_col name;
+	n_models  bigint;
 BEGIN
 	SELECT n.nspname INTO ext_nsp
 	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
@@ -57,9 +59,9 @@ BEGIN
 			      HINT = 'Pass the table or view where the KPI models are kept, e.g. CREATE TABLE shop_models AS '
 			             'SELECT geo, noa.fit_kpi_model(...) AS model ... GROUP BY geo; then incrementality => ''shop_models''.';
 	END IF;
-	EXECUTE format('SELECT pg_catalog.array_agg(t.%1$I) FROM %2$s AS t WHERE t.%1$I IS NOT NULL', model_col, rel)
-		INTO models;
-	IF models IS NULL THEN
+	RETURN QUERY EXECUTE format('SELECT t.%1$I FROM %2$s AS t WHERE t.%1$I IS NOT NULL', model_col, rel);
+	GET DIAGNOSTICS n_models = ROW_COUNT;
+	IF n_models = 0 THEN
 		RAISE EXCEPTION '%: incrementality % must hold at least one KPI model', caller, rel
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Fit the models first (noa.fit_kpi_model), or leave incrementality NULL to value on platform reports.';
@@ -67,7 +69,7 @@ BEGIN
 END;
 $function$;
 COMMENT ON FUNCTION @extschema@._kpi_models(regclass, text) IS
-	'internal (used by noa.waste and noa.recommendations): the KPI models kept in a table or view';
+	'internal (used by noa.waste and noa.recommendations): the KPI models kept in a table or view, one row each';
 
 CREATE FUNCTION @extschema@._valued_state(
 	source            regclass,
@@ -164,7 +166,7 @@ st AS MATERIALIZED (
 	SELECT s.* FROM %1$s._campaign_state($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) AS s
 ),
 fac AS MATERIALIZED (
-	SELECT f.* FROM %1$s.incrementality_by(%1$s._kpi_models($17, $16), $1, $18, $7) AS f
+	SELECT f.* FROM %1$s.incrementality_by(ARRAY(SELECT %1$s._kpi_models($17, $16)), $1, $18, $7) AS f
 ),
 -- each campaign's group; a campaign in more than one group gets none
 grp AS (

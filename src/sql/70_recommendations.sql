@@ -215,13 +215,13 @@ unit_label AS MATERIALIZED (
 -- uncertainty, n = 8 σ² / (R² sd_f²).  Whole weeks, 7 to 364 days.
 model_noise AS (
 	SELECT m.ord, sqrt(avg(r.residual * r.residual)) AS sigma
-	FROM unnest(@noa@._kpi_models($27, 'noa.recommendations')) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_fitted(m.model) AS r
+	FROM @noa@._kpi_models($27, 'noa.recommendations') WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_fitted(m.model) AS r
 	WHERE r.residual IS NOT NULL
 	GROUP BY m.ord
 ),
 model_channel AS (
 	SELECT m.ord, c.channel
-	FROM unnest(@noa@._kpi_models($27, 'noa.recommendations')) WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_channels(m.model) AS c
+	FROM @noa@._kpi_models($27, 'noa.recommendations') WITH ORDINALITY AS m(model, ord), @noa@.kpi_model_channels(m.model) AS c
 ),
 valued AS (
 	SELECT u.uid, u.value_source, u.factor, u.factor_lo, u.factor_hi, u.incrementality_key AS key, u.geo,
