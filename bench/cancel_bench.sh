@@ -20,18 +20,14 @@ CREATE EXTENSION noa;
 -- 5,000,000 points of one curve
 CREATE TABLE pts AS SELECT (g % 5000 + 1)::float8 AS x, 80 * (g % 5000 + 1) / ((g % 5000 + 1) + 900.0) + (g % 7) * 0.1 AS y
 FROM generate_series(1, 5000000) AS g;
--- 900 campaigns x 730 days of ad rows (657,000 rows)
-CREATE TABLE ads AS
-SELECT '2024-01-01'::date + d AS date_day, 'google_ads'::text AS platform, 'c' || c AS campaign_id, 'EUR'::text AS currency,
-       'conversion'::text AS campaign_role, NULL::text AS geo,
-       round((500 + 300 * sin(d * 0.21 + c))::numeric, 2) AS spend,
-       round((500 + 300 * sin(d * 0.21 + c)) * 100)::numeric AS impressions,
-       round((500 + 300 * sin(d * 0.21 + c)) * 2)::numeric AS clicks,
-       round((40 * (500 + 300 * sin(d * 0.21 + c)) / (500 + 300 * sin(d * 0.21 + c) + 700) * (1 + 0.1 * cos(d * 1.3 + c)))::numeric, 2) AS conversions,
-       0::numeric AS conversions_value
-FROM generate_series(0, 729) AS d, generate_series(1, 900) AS c;
-UPDATE ads SET conversions_value = conversions * 50;
 ANALYZE;
+SQL
+# 5,000 campaigns x 730 days of ad rows (3,650,000 rows; bench/scale_data.sql): the prescriptive
+# layer at a large advertiser's scale (issue 16), and 900 x 730 for the grouped fit
+psql -q -X -v campaigns=5000 -v tbl=ads -f bench/scale_data.sql >/dev/null 2>&1
+psql -q -X -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+CREATE TABLE ads900 AS SELECT * FROM ads WHERE campaign_id <= 'c00900';
+ANALYZE ads900;
 -- a portfolio of 100,000 items in 80,000 groups, and one of 20,000 items
 CREATE TABLE items AS
 SELECT 'k' || g AS key, 'g' || (g % 80000) AS grp, 1000 + g % 500 AS spend, 40.0 AS vpu,
@@ -68,7 +64,7 @@ run() {
 	echo "| --- | ---: | ---: |"
 	run "reference: pg_sleep(10)" "SELECT pg_sleep(10)"
 	run "fit_curve over 5,000,000 points" "SET noa.max_points = 5000000; SELECT noa.fit_curve(x, y, 'auto') FROM pts"
-	run "fit_curve grouped: 900 campaigns x 730 days" "SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto') FROM ads GROUP BY 1"
+	run "fit_curve grouped: 900 campaigns x 730 days" "SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8, 'auto') FROM ads900 GROUP BY 1"
 	run "portfolio aggregate: 100 x 100,000 items" "SELECT count(*) FROM (SELECT r, noa.portfolio(key || r, c, spend) FROM items, generate_series(1, 100) r GROUP BY r) x"
 	run "portfolio text output: 100,000 items, 5 times" "SELECT sum(length(p::text)) FROM pf, generate_series(1, 5)"
 	run "portfolio binary output: 100,000 items, 20 times" "SELECT sum(length(noa.portfolio_send(p))) FROM pf, generate_series(1, 20)"
@@ -76,9 +72,9 @@ run() {
 	run "allocation_summary, S-curve search, 100,000 items" "SELECT * FROM pf, noa.allocation_summary(p, objective => 'max_profit', target => 1)"
 	run "group limits: 80,000 groups" "SELECT * FROM pf, groups, noa.allocation_summary(p, 1e8, group_min_share => spec)"
 	run "simulate: 40,000 statements over 20,000 items" "SELECT count(*) FROM pf20k, changes, noa.simulate(p, ch)"
-	run "data_quality: 657,000 rows" "SELECT count(*) FROM noa.data_quality('ads', as_of => '2025-12-31')"
-	run "waste: 657,000 rows" "SELECT count(*) FROM noa.waste('ads', as_of => '2025-12-31')"
-	run "recommendations: 657,000 rows" "SELECT count(*) FROM noa.recommendations('ads', as_of => '2025-12-31')"
+	run "data_quality: 3,650,000 rows" "SELECT count(*) FROM noa.data_quality('ads', as_of => '2025-12-31')"
+	run "waste: 3,650,000 rows" "SELECT count(*) FROM noa.waste('ads', as_of => '2025-12-31')"
+	run "recommendations: 3,650,000 rows" "SELECT count(*) FROM noa.recommendations('ads', as_of => '2025-12-31')"
 	run "curve accessors over 5,000,000 rows" "SELECT sum(noa.marginal_roas_lo(c, x, 40)) FROM (SELECT c FROM items LIMIT 1) i, pts"
 	run "curve_points, 1,000,000 curves" "SELECT count(*) FROM items, generate_series(1, 10) r, noa.curve_points(c, 3000, 50)"
 } > bench/results/cancel.md.tmp

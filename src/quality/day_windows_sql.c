@@ -17,76 +17,10 @@
 
 #include "day_windows.h"
 #include "noa.h"
+#include "series_args.h"
 
 PG_FUNCTION_INFO_V1(noa_break_candidates_sql);
 PG_FUNCTION_INFO_V1(noa_spike_days_sql);
-
-/* Elements of a one-dimensional array argument; nulls[i] marks NULLs. */
-static void
-array_args(ArrayType *a, Oid elemtype, Datum **vals, bool **nulls, int *n)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-
-	if (ARR_NDIM(a) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("noa: expected a one-dimensional array")));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(a, elemtype, typlen, typbyval, typalign, vals, nulls, n);
-}
-
-/* Days of the series: strictly ascending, no NULL (the caller sorts them). */
-static int *
-day_args(ArrayType *a, int *n)
-{
-	Datum	   *v;
-	bool	   *nulls;
-	int		   *day;
-	int			i;
-
-	array_args(a, DATEOID, &v, &nulls, n);
-	day = palloc(sizeof(int) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
-	{
-		if (nulls[i] || DATE_NOT_FINITE(DatumGetDateADT(v[i])))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa: the days of a series must be finite dates")));
-		day[i] = DatumGetDateADT(v[i]);
-		if (i > 0 && day[i] <= day[i - 1])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa: the days of a series must be ascending and distinct")));
-	}
-	return day;
-}
-
-/* A float8 array argument of n elements; has[i] cleared where it is NULL. */
-static double *
-float_args(ArrayType *a, int n, bool *has)
-{
-	Datum	   *v;
-	bool	   *nulls;
-	double	   *x;
-	int			m,
-				i;
-
-	array_args(a, FLOAT8OID, &v, &nulls, &m);
-	if (m != n)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("noa: the arrays of a series must have the same length")));
-	x = palloc(sizeof(double) * Max(n, 1));
-	for (i = 0; i < n; i++)
-	{
-		x[i] = nulls[i] ? 0.0 : DatumGetFloat8(v[i]);
-		if (nulls[i] || !isfinite(x[i]))
-			has[i] = false;
-	}
-	return x;
-}
 
 /*
  * noa._break_candidates(days date[], spend float8[], conversions float8[],
@@ -111,14 +45,14 @@ noa_break_candidates_sql(PG_FUNCTION_ARGS)
 				i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	day = day_args(PG_GETARG_ARRAYTYPE_P(0), &n);
+	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n);
 	has = palloc(sizeof(bool) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		has[i] = true;
-	sp = float_args(PG_GETARG_ARRAYTYPE_P(1), n, has);
-	cv = float_args(PG_GETARG_ARRAYTYPE_P(2), n, has);
-	lo = float_args(PG_GETARG_ARRAYTYPE_P(3), n, has);
-	hi = float_args(PG_GETARG_ARRAYTYPE_P(4), n, has);
+	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	cv = noa_series_floats(PG_GETARG_ARRAYTYPE_P(2), n, has);
+	lo = noa_series_floats(PG_GETARG_ARRAYTYPE_P(3), n, has);
+	hi = noa_series_floats(PG_GETARG_ARRAYTYPE_P(4), n, has);
 	out = palloc(sizeof(NoaBreakCandidate) * Max(n, 1));
 	if (noa_break_candidates(day, sp, cv, has, lo, hi, n, out, &n_out, noa_cancel_requested) != NOA_DW_OK)
 		noa_raise_cancel();
@@ -157,11 +91,11 @@ noa_spike_days_sql(PG_FUNCTION_ARGS)
 				status;
 
 	InitMaterializedSRF(fcinfo, 0);
-	day = day_args(PG_GETARG_ARRAYTYPE_P(0), &n);
+	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n);
 	has = palloc(sizeof(bool) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		has[i] = true;
-	sp = float_args(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
 	for (i = 0; i < n; i++)
 		if (!has[i] || !(sp[i] > 0.0))
 			ereport(ERROR,

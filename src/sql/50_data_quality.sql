@@ -46,6 +46,16 @@ CREATE FUNCTION @extschema@._reraise(sqlstate text, message text, detail text, h
 COMMENT ON FUNCTION @extschema@._reraise(text, text, text, text) IS
 	'internal (used by noa.data_quality, noa.waste, noa.recommendations): raise an error with only SQLSTATE, message, detail and hint';
 
+-- Internal: Spearman correlation of one campaign's daily spend and
+-- conversions and the p90 / p10 spread of its spend; see noa.data_quality's
+-- resp.
+CREATE FUNCTION @extschema@._spend_response(spend float8[], conversions float8[],
+                                            OUT n bigint, OUT rho float8, OUT spread float8)
+	AS 'MODULE_PATHNAME', 'noa_spend_response_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._spend_response(float8[], float8[]) IS
+	'internal (used by noa.data_quality): rank correlation of daily spend and conversions (average ranks for ties) and the 90th / 10th percentile ratio of spend';
+
 -- Internal: the tracking-break candidate days of one campaign's daily series
 -- (arrays sorted by day) with their reference; see noa.data_quality's tb_cand.
 CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conversions float8[],
@@ -298,41 +308,52 @@ raw0 AS MATERIALIZED (%s),
 -- (infinite, or too far out for date arithmetic) becomes NULL and is reported
 -- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
 -- or more becomes NULL and is reported by non_finite_value / extreme_value.
+-- one row per campaign (platform and campaign id), numbered in their order;
+-- its currency when it has exactly one
+camp AS MATERIALIZED (
+	SELECT row_number() OVER (ORDER BY pf, cp) AS cid, pf, cp,
+	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur
+	FROM raw0 WHERE cp IS NOT NULL GROUP BY pf, cp
+),
 raw AS MATERIALIZED (
 	SELECT r.*,
 	       CASE WHEN r.d0 BETWEEN '1900-01-01' AND '9999-12-31' THEN r.d0 END AS d,
-	       pg_catalog.dense_rank() OVER (ORDER BY r.pf, r.cp) AS cid,
+	       c.cid,
 	       CASE WHEN r.sp > -1e15 AND r.sp < 1e15 THEN r.sp END AS fsp,
 	       CASE WHEN r.im > -1e15 AND r.im < 1e15 THEN r.im END AS fim,
 	       CASE WHEN r.cl > -1e15 AND r.cl < 1e15 THEN r.cl END AS fcl,
 	       CASE WHEN r.cv > -1e15 AND r.cv < 1e15 THEN r.cv END AS fcv,
 	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva
 	FROM raw0 AS r
+	LEFT JOIN camp AS c ON c.cp = r.cp AND c.pf IS NOT DISTINCT FROM r.pf
 ),
-tcur AS (SELECT CASE WHEN count(DISTINCT cu) = 1 THEN min(cu) END AS cur FROM raw),
-camp AS MATERIALIZED (
-	SELECT cid, min(pf) AS pf, min(cp) AS cp,
-	       CASE WHEN count(DISTINCT cu) = 1 THEN min(cu) END AS cur
-	FROM raw WHERE cp IS NOT NULL GROUP BY cid
-),
+tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM raw),
 -- identical copies of a row (reported by duplicate_rows) count once below
+-- (with the number of copies, for duplicate_rows)
 dedup AS MATERIALIZED (
-	SELECT DISTINCT cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva
+	SELECT cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva, count(*) AS copies
 	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
+	GROUP BY cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva
 ),
--- one row per campaign and day, finite values only
+-- one row per campaign and day, finite values only: the first step, which a
+-- sharded engine can run on each shard (every check below reads this or the
+-- rows of one campaign).  n = distinct rows, n_raw = rows with copies (and
+-- the sums and maxima over them for duplicate_rows), blk numbers runs of
+-- consecutive days, nd is the next day with rows.
 daily AS MATERIALIZED (
 	SELECT cid, d, sum(fsp) AS sp, sum(fcv) AS cv, count(*) AS n,
-	       d - (row_number() OVER (PARTITION BY cid ORDER BY d))::int AS blk
+	       sum(copies) AS n_raw, sum(fsp * copies) AS s_raw, max(fsp) AS smax,
+	       sum(fcv * copies) AS c_raw, max(fcv) AS cmax,
+	       d - (row_number() OVER w)::int AS blk, lead(d) OVER w AS nd
 	FROM dedup GROUP BY cid, d
+	WINDOW w AS (PARTITION BY cid ORDER BY d)
 ),
 money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
+-- (variants: distinct rows of the day; identical copies only when 1)
 dup_day AS (
-	SELECT cid, d, count(*) AS n, count(DISTINCT (sp, im, cl, cv, va, cu)) AS variants,
-	       sum(fsp) AS s, max(fsp) AS smax, sum(fcv) AS c, max(fcv) AS cmax
-	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
-	GROUP BY cid, d HAVING count(*) > 1
+	SELECT cid, d, n_raw AS n, n AS variants, s_raw AS s, smax, c_raw AS c, cmax
+	FROM daily WHERE n_raw > 1
 ),
 chk_dup AS (
 	SELECT CASE WHEN x.identical THEN 'duplicate_rows' ELSE 'duplicate_keys' END AS check_name,
@@ -365,9 +386,7 @@ chk_dup AS (
 ),
 -- ---- missing days inside a campaign's active range ------------------------
 gap AS (
-	SELECT cid, d + 1 AS g1, nd - 1 AS g2, nd - d - 1 AS days
-	FROM (SELECT cid, d, lead(d) OVER (PARTITION BY cid ORDER BY d) AS nd FROM daily) AS z
-	WHERE nd > d + 1
+	SELECT cid, d + 1 AS g1, nd - 1 AS g2, nd - d - 1 AS days FROM daily WHERE nd > d + 1
 ),
 camp_med AS (
 	SELECT cid, percentile_cont(0.5) WITHIN GROUP (ORDER BY sp) AS med_sp FROM daily WHERE sp IS NOT NULL GROUP BY cid
@@ -390,6 +409,11 @@ vals AS (
 	CROSS JOIN LATERAL (VALUES ($6, 'spend', r.sp), ($7, 'impressions', r.im), ($8, 'clicks', r.cl),
 	                           ($9, 'conversions', r.cv), ($10, 'conversions_value', r.va)) AS v(col, role, x)
 	WHERE r.cp IS NOT NULL AND v.x IS NOT NULL
+	  -- only rows with some value out of range or a fractional count (most rows have none)
+	  AND (NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
+	       OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
+	       OR coalesce(CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im <> trunc(r.im) ELSE true END, false)
+	       OR coalesce(CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl <> trunc(r.cl) ELSE true END, false))
 ),
 bad_val AS (
 	SELECT cid, col, role, kind, count(*) AS n, min(d) AS d1, max(d) AS d2, sum(abs(fsp)) AS s, min(x) AS xmin,
@@ -684,21 +708,14 @@ chk_spike AS (
 -- ranks for ties).  Flagged when even its one-sided 99 per cent upper bound
 -- (Fisher z, standard error 1.06 / sqrt(n - 3)) stays below 0.3, over at
 -- least 28 days with spend that varied (90th / 10th percentile >= 1.25).
--- (exact numeric sums of the ranks, so the result does not depend on row order)
+-- (in C over each campaign's series, noa._spend_response: exact rank sums,
+-- so the result does not depend on row order)
 resp AS (
-	SELECT cid, n, CASE WHEN nsxx > 0 AND nsyy > 0 THEN nsxy::float8 / sqrt(nsxx::float8 * nsyy::float8) ELSE 0 END AS rho,
-	       s, d1, d2, spread
-	FROM (SELECT cid, count(*) AS n, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
-	             count(*) * sum(rs * rs) - sum(rs) * sum(rs) AS nsxx,
-	             count(*) * sum(rc * rc) - sum(rc) * sum(rc) AS nsyy,
-	             count(*) * sum(rs * rc) - sum(rs) * sum(rc) AS nsxy,
-	             percentile_cont(0.9) WITHIN GROUP (ORDER BY sp)
-	               / nullif(percentile_cont(0.1) WITHIN GROUP (ORDER BY sp), 0) AS spread
-	      FROM (SELECT cid, d, sp, cv,
-	                   rank() OVER (PARTITION BY cid ORDER BY sp) + (count(*) OVER (PARTITION BY cid, sp) - 1) / 2.0 AS rs,
-	                   rank() OVER (PARTITION BY cid ORDER BY cv) + (count(*) OVER (PARTITION BY cid, cv) - 1) / 2.0 AS rc
-	            FROM daily WHERE sp > 0 AND cv IS NOT NULL) AS z
-	      GROUP BY cid) AS y
+	SELECT y.cid, r.n, r.rho, y.s, y.d1, y.d2, r.spread
+	FROM (SELECT cid, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
+	             array_agg(sp::float8 ORDER BY d) AS sps, array_agg(cv::float8 ORDER BY d) AS cvs
+	      FROM daily WHERE sp > 0 AND cv IS NOT NULL GROUP BY cid) AS y
+	CROSS JOIN LATERAL @noa@._spend_response(y.sps, y.cvs) AS r
 ),
 resp_ci AS (
 	SELECT r.*, tanh(atanh(least(greatest(r.rho, -0.999999), 0.999999)) + 2.326 * 1.06 / sqrt(r.n - 3)) AS upper
@@ -800,11 +817,16 @@ chk_shift AS (
 	GROUP BY i.measure, sign(i.z), i.grp
 ),
 -- ---- currencies ------------------------------------------------------------
+-- (per currency and campaign first: a few hundred groups, then per currency)
+cur_cp AS (
+	SELECT cu, pf, cp, count(*) AS n, sum(fsp) AS s, min(d) AS d1, max(d) AS d2
+	FROM raw WHERE cu IS NOT NULL GROUP BY cu, pf, cp
+),
 cur_tot AS (
-	SELECT cu, count(*) AS n, sum(fsp) AS s, count(DISTINCT pf) AS npf, min(pf) AS pf1,
-	       count(DISTINCT cp) AS ncp, min(cp) AS cp1, min(d) AS d1, max(d) AS d2,
-	       row_number() OVER (ORDER BY sum(fsp) DESC NULLS LAST, count(*) DESC, cu) AS rk
-	FROM raw WHERE cu IS NOT NULL GROUP BY cu
+	SELECT cu, sum(n)::bigint AS n, sum(s) AS s, count(DISTINCT pf) AS npf, min(pf) AS pf1,
+	       count(DISTINCT cp) AS ncp, min(cp) AS cp1, min(d1) AS d1, max(d2) AS d2,
+	       row_number() OVER (ORDER BY sum(s) DESC NULLS LAST, sum(n) DESC, cu) AS rk
+	FROM cur_cp GROUP BY cu
 ),
 chk_cur AS (
 	SELECT 'mixed_currency'::text AS check_name, 'error'::text AS severity, NULL::bigint AS cid,

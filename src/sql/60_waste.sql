@@ -225,7 +225,8 @@ BEGIN
 WITH
 src AS MATERIALIZED (@src@),
 -- the last day judged: as_of, or the newest plausible date in the table (one read of the source)
-per AS (SELECT coalesce($1, max(s.d)) AS ref FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31'),
+-- (the scan for the newest date runs only when as_of is NULL)
+per AS (SELECT coalesce($1, (SELECT max(s.d) FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31')) AS ref),
 -- exact duplicate rows count once; rows without campaign or a plausible date
 -- (1900-01-01 .. 9999-12-31; noa.data_quality reports the others) are left out
 dd AS (

@@ -53,7 +53,7 @@ SELECT isnt_definer('noa', 'data_quality',
 	      'text', 'text', 'text', 'text', 'date', 'integer'],
 	'noa.data_quality is not SECURITY DEFINER');
 
-SELECT is(proparallel, 'r', 'noa.data_quality is PARALLEL RESTRICTED (it may read temporary tables)')
+SELECT is(proparallel, 'u', 'noa.data_quality is PARALLEL UNSAFE (its EXCEPTION block keeps errors short)')
 FROM pg_proc WHERE oid = 'noa.data_quality'::regproc;
 
 SELECT is(proisstrict, false, 'noa.data_quality is not STRICT (business may be NULL)')

@@ -25,6 +25,11 @@ BEGIN
 		WHEN 'regclass'::regtype THEN ARRAY['NULL', '''garden_empty''::regclass', '''garden_one''::regclass',
 			'''garden_ads''::regclass']
 		WHEN 'cstring'::regtype THEN ARRAY['NULL', '''''::cstring', '''v1:hill''::cstring']
+		-- daily series of the internal per-campaign functions (the second is the baseline)
+		WHEN 'date[]'::regtype THEN ARRAY['NULL', '''{2024-01-01,2024-01-02,2024-01-03}''::date[]', '''{}''::date[]',
+			'''{2024-01-02,2024-01-01,2024-01-03}''::date[]', '''{infinity,2024-01-01,2024-01-02}''::date[]']
+		WHEN 'float8[]'::regtype THEN ARRAY['NULL', '''{1,2,3}''::float8[]', '''{}''::float8[]',
+			'''{NaN,Infinity,-1}''::float8[]', '''{1,NULL,0}''::float8[]', '''{{1,2},{3,4}}''::float8[]']
 		ELSE ARRAY['NULL'] || COALESCE((SELECT array_agg(format('(SELECT v FROM garden_typed WHERE t = %L AND i = %s)', typ::text, i))
 			FROM garden_typed WHERE t = typ::text), '{}')
 	END;
