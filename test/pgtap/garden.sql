@@ -91,6 +91,11 @@ UNION ALL
 SELECT 'noa.kpi_model', 2, noa.fit_kpi_model(DATE '2024-01-01' + 7 * d, c,
 	CASE c WHEN 'zero' THEN 0 WHEN 'flat' THEN 5 ELSE 50 + 40 * sin(d * 0.3) END, 100 + sin(d)::float8)::text
 FROM generate_series(0, 59) d, unnest(ARRAY['zero', 'flat', 'a', 'a_copy']) c;
+-- Arrays of KPI models: both models, an empty array, and one with a NULL element.
+INSERT INTO garden_typed
+SELECT 'noa.kpi_model[]', 1, array_agg(v::noa.kpi_model ORDER BY i)::text FROM garden_typed WHERE t = 'noa.kpi_model'
+UNION ALL SELECT 'noa.kpi_model[]', 2, '{}'
+UNION ALL SELECT 'noa.kpi_model[]', 3, ARRAY[NULL, (SELECT v::noa.kpi_model FROM garden_typed WHERE t = 'noa.kpi_model' AND i = 1)]::text;
 
 -- Call every extension function, varying one argument at a time.
 CREATE FUNCTION pg_temp.garden_run() RETURNS void LANGUAGE plpgsql AS $$
