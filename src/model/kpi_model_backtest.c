@@ -118,7 +118,11 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa.kpi_model_backtest: horizon must be between 1 and 10000 periods")));
-		if (DATE_NOT_FINITE(cutoff) || cutoff < first)
+		if (DATE_NOT_FINITE(cutoff))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("noa.kpi_model_backtest: the cutoff must be a finite date")));
+		if (cutoff < first)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa.kpi_model_backtest: cutoff %s is before the model's first day %s",

@@ -81,7 +81,7 @@ CREATE AGGREGATE @extschema@.fit_kpi_model(day date, channel text, value float8,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.fit_kpi_model(date, text, float8, float8, float8, text, text) IS
-	'fit a KPI model; role media (spend) or control/event (a series the KPI depends on); options e.g. ''max_lag=8, holdout=13, replicates=200, saturation=tanh''';
+	'fit a KPI model; role media (spend) or control/event (a series the KPI depends on); options e.g. ''max_lag=8, holdout=13, replicates=200, saturation=tanh, seasonality=multiplicative''';
 
 CREATE FUNCTION @extschema@.kpi_model_channels(model @extschema@.kpi_model)
 	RETURNS TABLE (channel text, spend numeric, current_spend numeric,

@@ -207,6 +207,8 @@ int			kpi_model_fit(kpi_model *model, const kpi_options *opt);
  * Refits, records the data-only answers, the tests' predictions before and
  * after, and warnings for tests the data disagree with or that contradict each
  * other.  KPI_OK, KPI_ERR_INVALID for a bad test (see kpi_test_problem).
+ * Calibrating a calibrated model replaces its tests; "before" is then the
+ * model as it was passed in.
  */
 int			kpi_model_calibrate(kpi_model *model, const kpi_test *tests, int n_tests,
 								const kpi_options *opt);
