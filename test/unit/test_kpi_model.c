@@ -495,9 +495,16 @@ test_multiplicative(void)
 	rc1 = kpi_model_fit(add, &opt);
 	opt.multiplicative = 1;
 	rc2 = kpi_model_fit(mul, &opt);
-	CHECK(rc1 == KPI_OK && rc2 == KPI_OK && mul->q == add->q + 24 && mul->multiplicative == 1,
-		  "multiplicative baseline adds 24 interaction columns (q %d vs %d)", mul->q, add->q);
+	CHECK(rc1 == KPI_OK && rc2 == KPI_OK && mul->q == add->q + 20 && mul->multiplicative == 1,
+		  "multiplicative baseline adds 20 interaction columns (q %d vs %d)", mul->q, add->q);
 	CHECK(mul->nrmse < 0.8 * add->nrmse, "and fits scaling demand better (NRMSE %.4f vs %.4f)", mul->nrmse, add->nrmse);
+	opt.multiplicative = KPI_SEASON_AUTO;
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 1 && add->q == mul->q, "seasonality=auto picks multiplicative here");
+	kpi_model_free(add);
+	add = simulate(42, 730, 1, 2, 28, 0.0, 10.0, &truth);
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 0, "and additive when demand adds up");
 	kpi_model_free(add);
 	kpi_model_free(mul);
 }

@@ -45,7 +45,8 @@
 
 #define KPI_MAX_CHANNELS 500
 #define KPI_MAX_CONTROLS 100
-#define KPI_CURRENT_DAYS 90		/* "current spend" = mean over the last 90 days */
+#define KPI_CURRENT_DAYS 90
+#define KPI_SEASON_AUTO (-1)	/* kpi_options.multiplicative: let the data choose */		/* "current spend" = mean over the last 90 days */
 
 /* Warning codes stored in a fitted model (channel indices a, b; value v). */
 typedef enum kpi_warning_code
@@ -182,7 +183,8 @@ typedef struct kpi_options
 	int			holdout;		/* holdout periods; 0 = 10% of the periods, < 0 = none */
 	int			lag;			/* adstock window; 0 = 8 weekly, 28 daily */
 	int			saturation;		/* KPI_SAT_TANH (default), KPI_SAT_HILL, or KPI_SAT_AUTO */
-	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c) */
+	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c);
+								 * KPI_SEASON_AUTO: chosen by BIC of the baseline alone */
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_options;
