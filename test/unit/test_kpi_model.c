@@ -456,7 +456,7 @@ test_backtest(void)
 	opt.saturation = KPI_SAT_TANH;
 	opt.replicates = 20;
 	opt.holdout = -1;
-	rc = kpi_model_backtest(model, 702, 28, &opt, &bt);
+	rc = kpi_model_backtest(model, 702, 28, -1, &opt, &bt);
 	CHECK(rc == KPI_OK && bt.horizon == 28, "backtest runs (rc %d)", rc);
 	for (t = 0; rc == KPI_OK && t < 28; t++)
 	{
@@ -465,7 +465,39 @@ test_backtest(void)
 	}
 	CHECK(covered >= 20 && ape < 0.05, "backtest: %d of 28 days inside the 90%% interval, MAPE %.3f", covered, ape);
 	kpi_backtest_free(&bt);
-	CHECK(kpi_model_backtest(model, 710, 28, &opt, &bt) == KPI_ERR_INVALID, "a horizon past the data is refused");
+	CHECK(kpi_model_backtest(model, 710, 28, -1, &opt, &bt) == KPI_ERR_INVALID, "a horizon past the data is refused");
+	/* follow-up: channel 0 held at its pre-cutoff level vs the spend that was made */
+	rc = kpi_model_backtest(model, 702, 28, 0, &opt, &bt);
+	if (rc == KPI_OK)
+	{
+		double		predicted = 0.0,
+					realized = 0.0,
+					effect = 0.0;
+		double	   *a = malloc(sizeof(double) * 730),
+				   *b = malloc(sizeof(double) * 730),
+				   *x = malloc(sizeof(double) * 730);
+
+		memcpy(x, model->spend, sizeof(double) * 730);
+		for (t = 702; t < 730; t++)
+			x[t] = bt.spend_before;
+		kpi_adstock(model->spend, 730, truth.alpha[0], 28, a);
+		kpi_adstock(x, 730, truth.alpha[0], 28, b);
+		for (t = 0; t < 28; t++)
+		{
+			predicted += bt.predicted[t] - bt.held[t];
+			realized += bt.actual[t] - bt.held[t];
+			effect += truth.beta[0] * (tanh(a[702 + t] / truth.kappa[0]) - tanh(b[702 + t] / truth.kappa[0]));
+		}
+		CHECK(fabs(predicted - effect) <= 0.3 * fabs(effect) + 1e-9 &&
+			  fabs(realized - effect) <= 1.645 * bt.noise_sd_sum + 1e-9,
+			  "follow-up: predicted effect %.1f and realized %.1f (noise sd %.1f) vs true %.1f of the spend change %.1f -> %.1f",
+			  predicted, realized, bt.noise_sd_sum, effect, bt.spend_before, bt.spend_after);
+		free(a);
+		free(b);
+		free(x);
+	}
+	CHECK(rc == KPI_OK && bt.held != NULL, "follow-up forecast with the channel held");
+	kpi_backtest_free(&bt);
 	kpi_model_free(model);
 }
 

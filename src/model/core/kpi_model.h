@@ -236,10 +236,19 @@ typedef struct kpi_backtest
 	double	   *predicted, *lo, *hi, *actual;	/* horizon each; actual NaN when missing */
 	double	   *channel;		/* m × horizon: each channel's predicted contribution */
 	double	   *channel_lo, *channel_hi;	/* m: the channel's 90% interval relative to its estimate */
+	/* with a held channel: the forecast had its spend stayed at the last 28 periods' mean */
+	double	   *held;			/* horizon, NULL without a held channel */
+	double		spend_before, spend_after;	/* the held channel's mean spend per period */
+	double		noise_sd_sum;	/* sd of the sum of `horizon` residuals (AR(1)-inflated) */
 } kpi_backtest;
 
-int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_options *opt,
-							   kpi_backtest *out);
+/*
+ * hold_channel ≥ 0 also forecasts the horizon with that channel's spend held
+ * at its mean of the last 28 training periods: actual − held is the effect the
+ * spend change had, held-vs-actual forecast the effect the model predicted.
+ */
+int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, int hold_channel,
+							   const kpi_options *opt, kpi_backtest *out);
 void		kpi_backtest_free(kpi_backtest *bt);
 
 /* Text for a warning (static storage; fills a caller's buffer). */
