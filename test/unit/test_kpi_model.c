@@ -454,7 +454,8 @@ test_backtest(void)
 	double		ape = 0.0;
 
 	opt.saturation = KPI_SAT_TANH;
-	opt.replicates = 20;
+	opt.replicates = RUNNING_ON_VALGRIND ? 10 : 20;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
 	opt.holdout = -1;
 	rc = kpi_model_backtest(model, 702, 28, -1, &opt, &bt);
 	CHECK(rc == KPI_OK && bt.horizon == 28, "backtest runs (rc %d)", rc);
@@ -524,6 +525,8 @@ test_multiplicative(void)
 	}
 	opt.saturation = KPI_SAT_TANH;
 	opt.replicates = 10;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
+	opt.holdout = RUNNING_ON_VALGRIND ? -1 : 0;
 	rc1 = kpi_model_fit(add, &opt);
 	opt.multiplicative = 1;
 	rc2 = kpi_model_fit(mul, &opt);
