@@ -463,6 +463,8 @@ parse_options(const char *text, kpi_options *opt)
 				opt->multiplicative = 1;
 			else if (strcmp(val, "additive") == 0)
 				opt->multiplicative = 0;
+			else if (strcmp(val, "auto") == 0)
+				opt->multiplicative = KPI_SEASON_AUTO;
 			else
 				goto bad;
 			continue;
@@ -489,7 +491,7 @@ bad:
 			 errmsg("noa.fit_kpi_model: invalid option in \"%s\"", text),
 			 errhint("Options are key=value pairs: max_lag (1-365 periods), holdout (periods, 0 = none), "
 					 "replicates (10-2000), starts (1-20), saturation (tanh, hill or auto), "
-					 "seasonality (additive or multiplicative).")));
+					 "seasonality (additive, multiplicative or auto).")));
 }
 
 /* Greatest common divisor of two non-negative ints. */

@@ -1,7 +1,10 @@
 /*
- * kpi_model_backtest.c — noa.kpi_model_backtest(model, cutoff, horizon): the
- * model refitted on the data up to the cutoff, its forecast of the following
- * periods from the spend actually made, and what happened, as flat rows.
+ * kpi_model_backtest.c — the model's track record as flat rows:
+ * noa.kpi_model_backtest(model, cutoff, horizon), the model refitted on the data
+ * up to the cutoff, its forecast of the following periods from the spend
+ * actually made, and what happened; noa.kpi_model_followup(model, day, channel,
+ * horizon), how much of the effect a channel's spend change was predicted to
+ * have showed up.
  */
 #include "postgres.h"
 
@@ -94,6 +97,70 @@ emit_backtest(FunctionCallInfo fcinfo, const kpi_model *model, const kpi_backtes
 	}
 }
 
+/*
+ * Training periods for a cutoff day (the last day the refit sees), after
+ * checking that `horizon` periods of data follow it; ereports otherwise.
+ */
+static int
+cutoff_periods(const kpi_model *model, DateADT cutoff, int horizon, const char *fname)
+{
+	DateADT		first = model->first_day,
+				last = model->first_day + model->n * model->period_days - 1;
+
+	if (horizon < 1 || horizon > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: horizon must be between 1 and 10000 periods", fname)));
+	if (DATE_NOT_FINITE(cutoff))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the cutoff must be a finite date", fname)));
+	if (cutoff < first)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: cutoff %s is before the model's first day %s", fname,
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(cutoff))),
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first)))),
+				 errhint("The cutoff is the last day the refit may see.")));
+	if ((int64) cutoff + (int64) horizon * model->period_days > last)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: cutoff %s leaves no %d periods of data after it", fname,
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(cutoff))), horizon),
+				 errdetail("The model covers %s to %s.",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last)))),
+				 errhint("Choose a cutoff at least horizon periods before the last day.")));
+	return (cutoff - first) / model->period_days + 1;
+}
+
+/* Ereport a failed refit (after the caller freed what it owns). */
+static void
+raise_fit_error(int rc, int n_train, const char *fname)
+{
+	switch (rc)
+	{
+		case KPI_OK:
+			break;
+		case KPI_ERR_INTERRUPTED:
+			noa_raise_cancel();
+			break;
+		case KPI_ERR_TOO_FEW:
+		case KPI_ERR_NO_MEDIA:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: too little data up to the cutoff to fit the model (%d periods)",
+							fname, n_train),
+					 errhint("Choose a later cutoff.")));
+			break;
+		case KPI_ERR_NOMEM:
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("%s: out of memory", fname)));
+			break;
+		default:
+			elog(ERROR, "%s: internal error %d", fname, rc);
+	}
+}
+
 PG_FUNCTION_INFO_V1(noa_kpi_model_backtest);
 /* noa.kpi_model_backtest(model, cutoff, horizon): fit up to cutoff, forecast, compare. */
 Datum
@@ -110,37 +177,15 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 	model = kpi_model_from_arg(fcinfo, 0);
 	PG_TRY();
 	{
-		DateADT		first = model->first_day,
-					last = model->first_day + model->n * model->period_days - 1;
 		kpi_options opt;
 
-		if (horizon < 1 || horizon > 10000)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa.kpi_model_backtest: horizon must be between 1 and 10000 periods")));
-		if (DATE_NOT_FINITE(cutoff) || cutoff < first)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa.kpi_model_backtest: cutoff %s is before the model's first day %s",
-							DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(cutoff))),
-							DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first)))),
-					 errhint("The cutoff is the last day the refit may see.")));
-		if ((int64) cutoff + (int64) horizon * model->period_days > last)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa.kpi_model_backtest: cutoff %s leaves no %d periods of data after it",
-							DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(cutoff))), horizon),
-					 errdetail("The model covers %s to %s.",
-							   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
-							   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last)))),
-					 errhint("Choose a cutoff at least horizon periods before the last day.")));
-		n_train = (cutoff - first) / model->period_days + 1;
+		n_train = cutoff_periods(model, cutoff, horizon, "noa.kpi_model_backtest");
 		kpi_model_options(model, &opt);
 		opt.holdout = -1;
 		/* the refit's bootstrap only sets the channels' intervals: 50 replicates suffice */
 		opt.replicates = Min(opt.replicates, 50);
 		opt.interrupted = noa_cancel_requested;
-		rc = kpi_model_backtest(model, n_train, horizon, &opt, &bt);
+		rc = kpi_model_backtest(model, n_train, horizon, -1, &opt, &bt);
 		if (rc == KPI_OK)
 			emit_backtest(fcinfo, model, &bt, n_train);
 	}
@@ -150,26 +195,91 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 		kpi_model_free(model);
 	}
 	PG_END_TRY();
-	switch (rc)
+	raise_fit_error(rc, n_train, "noa.kpi_model_backtest");
+	return (Datum) 0;
+}
+
+/* What a follow-up's numbers mean, in words. */
+static const char *
+followup_verdict(const kpi_backtest *bt, double predicted, double lo, double hi)
+{
+	if (fabs(bt->spend_after - bt->spend_before) < 0.05 * fabs(bt->spend_before))
+		return "spend barely changed after the decision day: nothing to check";
+	if (predicted >= lo && predicted <= hi)
+		return "the predicted effect showed up (inside the realized interval)";
+	return predicted > hi ? "less showed up than predicted" : "more showed up than predicted";
+}
+
+PG_FUNCTION_INFO_V1(noa_kpi_model_followup);
+/* noa.kpi_model_followup(model, decision_day, channel, horizon): did a spend change deliver? */
+Datum
+noa_kpi_model_followup(PG_FUNCTION_ARGS)
+{
+	kpi_model  *model;
+	DateADT		day = PG_GETARG_DATEADT(1);
+	char	   *channel = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	int32		horizon = PG_GETARG_INT32(3);
+	kpi_backtest bt = {0};
+	int			rc = KPI_OK,
+				n_train = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	model = kpi_model_from_arg(fcinfo, 0);
+	PG_TRY();
 	{
-		case KPI_OK:
-			break;
-		case KPI_ERR_INTERRUPTED:
-			noa_raise_cancel();
-			break;
-		case KPI_ERR_TOO_FEW:
-		case KPI_ERR_NO_MEDIA:
+		int			k,
+					found = -1,
+					t;
+		kpi_options opt;
+
+		for (k = 0; k < model->m; k++)
+			if (strcmp(model->channel_names[k], channel) == 0)
+				found = k;
+		if (found < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa.kpi_model_backtest: too little data up to the cutoff to fit the model (%d periods)",
-							n_train),
-					 errhint("Choose a later cutoff.")));
-			break;
-		case KPI_ERR_NOMEM:
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in a KPI model backtest")));
-			break;
-		default:
-			elog(ERROR, "noa.kpi_model_backtest: internal error %d", rc);
+					 errmsg("noa.kpi_model_followup: channel \"%s\" is not in the model", channel)));
+		n_train = cutoff_periods(model, day, horizon, "noa.kpi_model_followup");
+		kpi_model_options(model, &opt);
+		opt.holdout = -1;
+		opt.replicates = Min(opt.replicates, 50);
+		opt.interrupted = noa_cancel_requested;
+		rc = kpi_model_backtest(model, n_train, horizon, found, &opt, &bt);
+		if (rc == KPI_OK)
+		{
+			double		predicted = 0.0,
+						realized = 0.0;
+			RowBuilder	row;
+
+			for (t = 0; t < horizon; t++)
+			{
+				predicted += bt.predicted[t] - bt.held[t];
+				if (!isnan(bt.actual[t]))
+					realized += bt.actual[t] - bt.held[t];
+			}
+			row_start(&row, 11);
+			put_text(&row, channel);
+			row.values[row.col] = DateADTGetDatum(day);
+			row.nulls[row.col++] = false;
+			put_int(&row, horizon);
+			put_money(&row, bt.spend_before);
+			put_money(&row, bt.spend_after);
+			put_float(&row, predicted);
+			put_float(&row, realized);
+			put_float(&row, realized - 1.6448536 * bt.noise_sd_sum);
+			put_float(&row, realized + 1.6448536 * bt.noise_sd_sum);
+			put_float(&row, fabs(predicted) > 1e-9 * (1.0 + fabs(realized)) ? realized / predicted : NAN);
+			put_text(&row, followup_verdict(&bt, predicted, realized - 1.6448536 * bt.noise_sd_sum,
+											realized + 1.6448536 * bt.noise_sd_sum));
+			row_emit(fcinfo, &row);
+		}
 	}
+	PG_FINALLY();
+	{
+		kpi_backtest_free(&bt);
+		kpi_model_free(model);
+	}
+	PG_END_TRY();
+	raise_fit_error(rc, n_train, "noa.kpi_model_followup");
 	return (Datum) 0;
 }

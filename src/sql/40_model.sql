@@ -81,7 +81,7 @@ CREATE AGGREGATE @extschema@.fit_kpi_model(day date, channel text, value float8,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.fit_kpi_model(date, text, float8, float8, float8, text, text) IS
-	'fit a KPI model; role media (spend) or control/event (a series the KPI depends on); options e.g. ''max_lag=8, holdout=13, replicates=200, saturation=tanh''';
+	'fit a KPI model; role media (spend) or control/event (a series the KPI depends on); options e.g. ''max_lag=8, holdout=13, replicates=200, saturation=tanh, seasonality=multiplicative''';
 
 CREATE FUNCTION @extschema@.kpi_model_channels(model @extschema@.kpi_model)
 	RETURNS TABLE (channel text, spend numeric, current_spend numeric,
@@ -148,3 +148,12 @@ CREATE FUNCTION @extschema@.kpi_model_backtest(model @extschema@.kpi_model, cuto
 	AS 'MODULE_PATHNAME', 'noa_kpi_model_backtest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 300;
 COMMENT ON FUNCTION @extschema@.kpi_model_backtest(@extschema@.kpi_model, date, int) IS
 	'the model refitted on the periods up to cutoff (with the lift tests that ended by then), its forecast of the next horizon periods from the spend actually made with 90% intervals, and the KPI that happened; per day the total and each channel, then summary rows (day NULL): sums, mean absolute percentage error and interval coverage';
+
+CREATE FUNCTION @extschema@.kpi_model_followup(model @extschema@.kpi_model, decision_day date, channel text,
+	horizon int DEFAULT 28)
+	RETURNS TABLE (channel text, decision_day date, horizon int, spend_before numeric, spend_after numeric,
+	               predicted_effect float8, realized_effect float8, realized_lo float8, realized_hi float8,
+	               realized_share float8, verdict text)
+	AS 'MODULE_PATHNAME', 'noa_kpi_model_followup' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION @extschema@.kpi_model_followup(@extschema@.kpi_model, date, text, int) IS
+	'did a spend change deliver: the model refitted up to decision_day forecasts the next horizon periods with the channel''s spend as it was made and held at its last-28-period mean; predicted_effect is the difference, realized_effect the actual KPI minus the held forecast (90% interval from the residual noise), and their ratio';

@@ -454,9 +454,10 @@ test_backtest(void)
 	double		ape = 0.0;
 
 	opt.saturation = KPI_SAT_TANH;
-	opt.replicates = 20;
+	opt.replicates = RUNNING_ON_VALGRIND ? 10 : 20;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
 	opt.holdout = -1;
-	rc = kpi_model_backtest(model, 702, 28, &opt, &bt);
+	rc = kpi_model_backtest(model, 702, 28, -1, &opt, &bt);
 	CHECK(rc == KPI_OK && bt.horizon == 28, "backtest runs (rc %d)", rc);
 	for (t = 0; rc == KPI_OK && t < 28; t++)
 	{
@@ -465,7 +466,39 @@ test_backtest(void)
 	}
 	CHECK(covered >= 20 && ape < 0.05, "backtest: %d of 28 days inside the 90%% interval, MAPE %.3f", covered, ape);
 	kpi_backtest_free(&bt);
-	CHECK(kpi_model_backtest(model, 710, 28, &opt, &bt) == KPI_ERR_INVALID, "a horizon past the data is refused");
+	CHECK(kpi_model_backtest(model, 710, 28, -1, &opt, &bt) == KPI_ERR_INVALID, "a horizon past the data is refused");
+	/* follow-up: channel 0 held at its pre-cutoff level vs the spend that was made */
+	rc = kpi_model_backtest(model, 702, 28, 0, &opt, &bt);
+	if (rc == KPI_OK)
+	{
+		double		predicted = 0.0,
+					realized = 0.0,
+					effect = 0.0;
+		double	   *a = malloc(sizeof(double) * 730),
+				   *b = malloc(sizeof(double) * 730),
+				   *x = malloc(sizeof(double) * 730);
+
+		memcpy(x, model->spend, sizeof(double) * 730);
+		for (t = 702; t < 730; t++)
+			x[t] = bt.spend_before;
+		kpi_adstock(model->spend, 730, truth.alpha[0], 28, a);
+		kpi_adstock(x, 730, truth.alpha[0], 28, b);
+		for (t = 0; t < 28; t++)
+		{
+			predicted += bt.predicted[t] - bt.held[t];
+			realized += bt.actual[t] - bt.held[t];
+			effect += truth.beta[0] * (tanh(a[702 + t] / truth.kappa[0]) - tanh(b[702 + t] / truth.kappa[0]));
+		}
+		CHECK(fabs(predicted - effect) <= 0.3 * fabs(effect) + 1e-9 &&
+			  fabs(realized - effect) <= 1.645 * bt.noise_sd_sum + 1e-9,
+			  "follow-up: predicted effect %.1f and realized %.1f (noise sd %.1f) vs true %.1f of the spend change %.1f -> %.1f",
+			  predicted, realized, bt.noise_sd_sum, effect, bt.spend_before, bt.spend_after);
+		free(a);
+		free(b);
+		free(x);
+	}
+	CHECK(rc == KPI_OK && bt.held != NULL, "follow-up forecast with the channel held");
+	kpi_backtest_free(&bt);
 	kpi_model_free(model);
 }
 
@@ -492,12 +525,21 @@ test_multiplicative(void)
 	}
 	opt.saturation = KPI_SAT_TANH;
 	opt.replicates = 10;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
+	opt.holdout = RUNNING_ON_VALGRIND ? -1 : 0;
 	rc1 = kpi_model_fit(add, &opt);
 	opt.multiplicative = 1;
 	rc2 = kpi_model_fit(mul, &opt);
-	CHECK(rc1 == KPI_OK && rc2 == KPI_OK && mul->q == add->q + 24 && mul->multiplicative == 1,
-		  "multiplicative baseline adds 24 interaction columns (q %d vs %d)", mul->q, add->q);
+	CHECK(rc1 == KPI_OK && rc2 == KPI_OK && mul->q == add->q + 20 && mul->multiplicative == 1,
+		  "multiplicative baseline adds 20 interaction columns (q %d vs %d)", mul->q, add->q);
 	CHECK(mul->nrmse < 0.8 * add->nrmse, "and fits scaling demand better (NRMSE %.4f vs %.4f)", mul->nrmse, add->nrmse);
+	opt.multiplicative = KPI_SEASON_AUTO;
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 1 && add->q == mul->q, "seasonality=auto picks multiplicative here");
+	kpi_model_free(add);
+	add = simulate(42, 730, 1, 2, 28, 0.0, 10.0, &truth);
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 0, "and additive when demand adds up");
 	kpi_model_free(add);
 	kpi_model_free(mul);
 }

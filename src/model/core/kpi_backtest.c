@@ -23,6 +23,7 @@ kpi_backtest_free(kpi_backtest *bt)
 	free(bt->channel);
 	free(bt->channel_lo);
 	free(bt->channel_hi);
+	free(bt->held);
 	memset(bt, 0, sizeof(*bt));
 }
 
@@ -61,10 +62,44 @@ copy_tests(const kpi_model *from, kpi_model *to, int n)
 	return KPI_OK;
 }
 
+/*
+ * The forecast with channel k's spend after the cutoff held at its mean over
+ * the last 28 training periods (ahead carries the training fit; its spend row
+ * of k is overwritten).
+ */
+static int
+forecast_held(const kpi_model *model, kpi_model *ahead, int n_train, int horizon, int k,
+			  kpi_parts *parts, kpi_backtest *out)
+{
+	double	   *x = ahead->spend + (size_t) k * ahead->n,
+				before = 0.0,
+				after = 0.0;
+	int			from = n_train > 28 ? n_train - 28 : 0,
+				t,
+				rc;
+
+	for (t = from; t < n_train; t++)
+		before += x[t] / (n_train - from);
+	for (t = n_train; t < n_train + horizon; t++)
+	{
+		after += model->spend[(size_t) k * model->n + t] / horizon;
+		x[t] = before;
+	}
+	out->spend_before = before;
+	out->spend_after = after;
+	out->held = malloc(sizeof(double) * horizon);
+	if (out->held == NULL)
+		return KPI_ERR_NOMEM;
+	rc = kpi_model_decompose(ahead, parts, NULL, NULL);
+	for (t = 0; rc == KPI_OK && t < horizon; t++)
+		out->held[t] = parts[n_train + t].fitted;
+	return rc;
+}
+
 /* Backtest: see kpi_model.h. */
 int
-kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_options *opt,
-				   kpi_backtest *out)
+kpi_model_backtest(const kpi_model *model, int n_train, int horizon, int hold_channel,
+				   const kpi_options *opt, kpi_backtest *out)
 {
 	kpi_model  *train = NULL,
 			   *ahead = NULL;
@@ -81,7 +116,7 @@ kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_o
 				count = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (n_train < 1 || horizon < 1 || n > model->n)
+	if (n_train < 1 || horizon < 1 || n > model->n || hold_channel >= model->m)
 		return KPI_ERR_INVALID;
 	train = model_prefix(model, n_train);
 	ahead = model_prefix(model, n);
@@ -159,6 +194,13 @@ kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_o
 		out->channel_lo[k] = ch->contribution > 0.0 ? ch->contribution_lo / ch->contribution : NAN;
 		out->channel_hi[k] = ch->contribution > 0.0 ? ch->contribution_hi / ch->contribution : NAN;
 	}
+	{
+		double		rho = isnan(train->acf1) ? 0.0 : fmax(0.0, fmin(0.9, train->acf1));
+
+		out->noise_sd_sum = train->sigma * sqrt(horizon * (1.0 + rho) / (1.0 - rho));
+	}
+	if (hold_channel >= 0)
+		rc = forecast_held(model, ahead, n_train, horizon, hold_channel, parts, out);
 done:
 	if (rc != KPI_OK)
 		kpi_backtest_free(out);

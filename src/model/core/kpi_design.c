@@ -29,9 +29,11 @@ kpi_design_choose(const kpi_model *model, int n_train, kpi_design *design)
 
 /*
  * A multiplicative baseline level·(1 + w_dow)·(1 + s_year)·(1 + g·τ) expands
- * into the additive terms plus their products; the first-order products are
- * day of week × first yearly harmonic (12), day of week × trend (6) and each
- * yearly harmonic × trend (2 per harmonic).  Linear in the coefficients, so
+ * into the additive terms plus their products; the first-order products kept
+ * are day of week × first yearly harmonic (12), day of week × trend (6) and
+ * first yearly harmonic × trend (2): the higher harmonics' products with the
+ * trend extrapolate badly past the data (the holdout NRMSE of the demo doubled
+ * with them) and are left out.  Linear in the coefficients, so
  * the profiled fit is unchanged; the weekly swing may grow with the season and
  * the trend, as it does when demand scales.
  */
@@ -40,7 +42,7 @@ kpi_interaction_terms(int multiplicative, int weekly, int harmonics)
 {
 	if (!multiplicative)
 		return 0;
-	return (weekly ? 6 + (harmonics > 0 ? 12 : 0) : 0) + 2 * harmonics;
+	return (weekly ? 6 + (harmonics > 0 ? 12 : 0) : 0) + (harmonics > 0 ? 2 : 0);
 }
 
 /* Base terms of period t. */
@@ -94,12 +96,10 @@ kpi_design_row(const kpi_model *model, const kpi_design *design, int t, double *
 				row[j++] = d * cos(angle);
 			}
 		}
-		for (h = 1; h <= design->harmonics; h++)
+		if (design->harmonics > 0)
 		{
-			double		a = TWO_PI * h * fmod((double) day, 365.25) / 365.25;
-
-			row[j++] = sin(a) * (tau - 0.5);
-			row[j++] = cos(a) * (tau - 0.5);
+			row[j++] = sin(angle) * (tau - 0.5);
+			row[j++] = cos(angle) * (tau - 0.5);
 		}
 	}
 	for (h = 0; h < model->c; h++)

@@ -106,6 +106,9 @@ int			kpi_search(kpi_work *w, int grid, int rounds, int sweeps, double step_scal
 #define KPI_SHAPE_MIN 0.4
 #define KPI_SHAPE_MAX 4.0
 
+/* seasonality=auto: 1 when the multiplicative terms lower the BIC of the fit in w (kpi_season.c). */
+int			kpi_interactions_improve(const kpi_work *w);
+
 /* Lift-test terms (kpi_calibrate.c). */
 int			kpi_tests_init(kpi_work *w);	/* allocate and weigh; KPI_OK or KPI_ERR_NOMEM */
 void		kpi_tests_refresh(kpi_work *w, int k);	/* test_S of channel k's tests at its parameters */

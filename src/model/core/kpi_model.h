@@ -45,7 +45,8 @@
 
 #define KPI_MAX_CHANNELS 500
 #define KPI_MAX_CONTROLS 100
-#define KPI_CURRENT_DAYS 90		/* "current spend" = mean over the last 90 days */
+#define KPI_CURRENT_DAYS 90
+#define KPI_SEASON_AUTO (-1)	/* kpi_options.multiplicative: let the data choose */		/* "current spend" = mean over the last 90 days */
 
 /* Warning codes stored in a fitted model (channel indices a, b; value v). */
 typedef enum kpi_warning_code
@@ -182,7 +183,8 @@ typedef struct kpi_options
 	int			holdout;		/* holdout periods; 0 = 10% of the periods, < 0 = none */
 	int			lag;			/* adstock window; 0 = 8 weekly, 28 daily */
 	int			saturation;		/* KPI_SAT_TANH (default), KPI_SAT_HILL, or KPI_SAT_AUTO */
-	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c) */
+	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c);
+								 * KPI_SEASON_AUTO: chosen by BIC of the baseline alone */
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_options;
@@ -207,6 +209,8 @@ int			kpi_model_fit(kpi_model *model, const kpi_options *opt);
  * Refits, records the data-only answers, the tests' predictions before and
  * after, and warnings for tests the data disagree with or that contradict each
  * other.  KPI_OK, KPI_ERR_INVALID for a bad test (see kpi_test_problem).
+ * Calibrating a calibrated model replaces its tests; "before" is then the
+ * model as it was passed in.
  */
 int			kpi_model_calibrate(kpi_model *model, const kpi_test *tests, int n_tests,
 								const kpi_options *opt);
@@ -232,10 +236,19 @@ typedef struct kpi_backtest
 	double	   *predicted, *lo, *hi, *actual;	/* horizon each; actual NaN when missing */
 	double	   *channel;		/* m × horizon: each channel's predicted contribution */
 	double	   *channel_lo, *channel_hi;	/* m: the channel's 90% interval relative to its estimate */
+	/* with a held channel: the forecast had its spend stayed at the last 28 periods' mean */
+	double	   *held;			/* horizon, NULL without a held channel */
+	double		spend_before, spend_after;	/* the held channel's mean spend per period */
+	double		noise_sd_sum;	/* sd of the sum of `horizon` residuals (AR(1)-inflated) */
 } kpi_backtest;
 
-int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, const kpi_options *opt,
-							   kpi_backtest *out);
+/*
+ * hold_channel ≥ 0 also forecasts the horizon with that channel's spend held
+ * at its mean of the last 28 training periods: actual − held is the effect the
+ * spend change had, held-vs-actual forecast the effect the model predicted.
+ */
+int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, int hold_channel,
+							   const kpi_options *opt, kpi_backtest *out);
 void		kpi_backtest_free(kpi_backtest *bt);
 
 /* Text for a warning (static storage; fills a caller's buffer). */
