@@ -13,11 +13,12 @@ cd "$(dirname "$0")/.."
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
 	-c "CREATE SCHEMA IF NOT EXISTS noa_clients" \
 	-c "CREATE OR REPLACE VIEW noa_clients.ads_fr AS SELECT * FROM noa_demo.ad_spend WHERE geo = 'FR'" \
+	-c "CREATE OR REPLACE VIEW noa_clients.lift_tests_fr AS SELECT 'facebook_ads'::text AS channel, DATE '2025-09-01' AS start_day, DATE '2025-09-28' AS end_day, 300.0::float8 AS lift, 60.0::float8 AS lift_se" \
 	-c "DROP TABLE IF EXISTS noa_clients.models_fr" \
 	-c "CREATE TABLE noa_clients.models_fr AS SELECT noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8,
 	        o.orders::float8, s.conversions::float8) AS model
 	    FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo) WHERE s.geo = 'FR'" >/dev/null \
-	|| { echo "clients: 0 passed, 1 failed (cannot create noa_clients.ads_fr and noa_clients.models_fr)"; exit 1; }
+	|| { echo "clients: 0 passed, 1 failed (cannot create the fixtures in noa_clients)"; exit 1; }
 
 pass=0; fail=0
 # Adds the "<client>: N passed, M failed" line of one client's output to the totals.

@@ -50,3 +50,19 @@ SELECT count(*) FROM bt_models, noa.kpi_model_backtest(model, '2025-12-20') WHER
 SELECT count(*) FROM bt_models, noa.kpi_model_backtest(model, '2023-06-01') WHERE geo = 'ES';
 SELECT count(*) FROM bt_models, noa.kpi_model_backtest(model, '2025-06-01', 0) WHERE geo = 'ES';
 SELECT count(*) FROM bt_models, noa.kpi_model_backtest(model, '2024-01-20') WHERE geo = 'ES';
+
+-- Did a spend change deliver (noa.kpi_model_followup)?  Refit up to the day,
+-- forecast with the spend made and with the campaign held at its last-28-day
+-- mean.  More spend predicts more orders, less spend fewer; one campaign of
+-- twelve moves a month of German orders by less than the noise, and the
+-- verdict says so instead of claiming a result.
+SELECT f.channel, f.decision_day, round(f.spend_before) AS spend_before, round(f.spend_after) AS spend_after,
+	CASE WHEN abs(f.spend_after - f.spend_before) >= 0.05 * f.spend_before
+		THEN sign(f.predicted_effect) = sign(f.spend_after - f.spend_before) END AS effect_follows_spend,
+	f.realized_lo < f.realized_effect AND f.realized_effect < f.realized_hi AS interval_around_realized,
+	f.verdict
+FROM bt_models m, (VALUES ('ggl-de-02'), ('fb-de-02'), ('ms-de-02')) c(channel),
+	(VALUES (date '2025-06-30'), ('2025-09-30')) d(day), noa.kpi_model_followup(m.model, d.day, c.channel, 28) f
+WHERE m.geo = 'DE' ORDER BY f.decision_day, f.channel;
+SELECT count(*) FROM bt_models, noa.kpi_model_followup(model, '2025-06-30', 'no-such-campaign') WHERE geo = 'DE';
+SELECT count(*) FROM bt_models, noa.kpi_model_followup(model, '2025-12-30', 'ggl-de-02') WHERE geo = 'DE';

@@ -205,6 +205,8 @@ followup_verdict(const kpi_backtest *bt, double predicted, double lo, double hi)
 {
 	if (fabs(bt->spend_after - bt->spend_before) < 0.05 * fabs(bt->spend_before))
 		return "spend barely changed after the decision day: nothing to check";
+	if (fabs(predicted) < 1.6448536 * bt->noise_sd_sum)
+		return "the predicted effect is smaller than the KPI's noise over the horizon: too small to verify";
 	if (predicted >= lo && predicted <= hi)
 		return "the predicted effect showed up (inside the realized interval)";
 	return predicted > hi ? "less showed up than predicted" : "more showed up than predicted";
