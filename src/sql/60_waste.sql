@@ -279,29 +279,20 @@ day AS MATERIALIZED (
 	JOIN unit_kpi AS k ON k.cp = y.cp AND k.pf IS NOT DISTINCT FROM y.pf AND k.geo IS NOT DISTINCT FROM y.geo
 	WHERE k.kpi IS NOT NULL
 ),
--- model-free slope of the daily KPI on daily spend (least squares with an
--- intercept): does the KPI move with spend inside the spend range observed?
--- Exact numeric sums, so the result does not depend on the order of the rows
--- (float8 regr_* aggregates do); n * centred sums, rounded once to float8.
-slope_sums AS (
-	SELECT y.uid, count(*) AS n, sum(y.sp) AS sx, sum(y.y) AS sy,
-	       count(*) * sum(y.sp * y.sp) - sum(y.sp) * sum(y.sp) AS nsxx,
-	       count(*) * sum(y.y * y.y) - sum(y.y) * sum(y.y) AS nsyy,
-	       count(*) * sum(y.sp * y.y) - sum(y.sp) * sum(y.y) AS nsxy
-	FROM day AS y WHERE y.y IS NOT NULL
-	GROUP BY y.uid
-),
-slope AS (
-	SELECT r.uid, r.n,
-	       CASE WHEN r.nsxx <> 0 THEN r.nsxy::float8 / r.nsxx::float8 END AS beta,
-	       r.nsxx::float8 / r.n AS sxx, r.nsyy::float8 / r.n AS syy, r.nsxy::float8 / r.n AS sxy,
-	       (r.sx / r.n)::float8 AS xbar, (r.sy / r.n)::float8 AS ybar
-	FROM slope_sums AS r
-),
+-- One pass per unit: its curve, value, current spend, spend percentiles and
+-- the sums of the model-free slope of the daily KPI on daily spend (least
+-- squares with an intercept: does the KPI move with spend inside the spend
+-- range observed?).  The slope's sums are exact (numeric), so the result does
+-- not depend on the order of the rows (float8 regr_* aggregates do).
 fit AS MATERIALIZED (
 	SELECT y.uid,
 	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
 	       count(y.y) AS n_days,
+	       sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS sx, sum(y.y) AS sy,
+	       count(y.y) * sum(y.sp * y.sp) FILTER (WHERE y.y IS NOT NULL)
+	         - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS nsxx,
+	       count(y.y) * sum(y.y * y.y) - sum(y.y) * sum(y.y) AS nsyy,
+	       count(y.y) * sum(y.sp * y.y) - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.y) AS nsxy,
 	       sum(y.va) / nullif(sum(y.cv_v), 0) AS v,
 	       sum(y.va) / nullif(sum(y.sp) FILTER (WHERE y.va IS NOT NULL), 0) AS avg_roas,
 	       avg(y.sp) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS cur,
@@ -323,7 +314,13 @@ SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        r.xbar, r.ybar
 FROM unit_kpi AS k
 JOIN fit AS f ON f.uid = k.uid
-LEFT JOIN slope AS r ON r.uid = k.uid
+-- the slope from the sums: n * centred sums, rounded once to float8
+LEFT JOIN LATERAL (
+	SELECT f.n_days AS n,
+	       CASE WHEN f.nsxx <> 0 THEN f.nsxy::float8 / f.nsxx::float8 END AS beta,
+	       f.nsxx::float8 / f.n_days AS sxx, f.nsyy::float8 / f.n_days AS syy, f.nsxy::float8 / f.n_days AS sxy,
+	       (f.sx / f.n_days)::float8 AS xbar, (f.sy / f.n_days)::float8 AS ybar
+	WHERE f.n_days > 0) AS r ON true
 WHERE f.cur IS NOT NULL AND f.cur > 0
 ORDER BY k.pf, k.cp, k.geo
 $sql$;

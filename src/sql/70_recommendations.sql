@@ -363,8 +363,9 @@ port AS MATERIALIZED (
 	       coalesce(a.action = 'cap_spend', false) AS capped,
 	       -- the portfolio key: unique by construction, whatever the campaigns are named
 	       'unit ' || u.uid AS key,
-	       (SELECT l.label FROM unit_label AS l WHERE l.uid = u.uid) AS label
+	       l.label
 	FROM unit AS u
+	JOIN unit_label AS l ON l.uid = u.uid
 	LEFT JOIN waste_act AS a ON a.uid = u.uid
 	LEFT JOIN aware_conv AS k ON u.awareness AND k.campaign_id = u.campaign_id
 	                         AND k.platform IS NOT DISTINCT FROM u.platform AND k.geo IS NOT DISTINCT FROM u.geo
@@ -484,10 +485,17 @@ shift_rows AS (
 	FROM pair_val AS q
 ),
 -- a budget given above or below the portfolio's spend: what no pair carries
+-- (what the pairs carry per campaign: a campaign gives or takes, never both)
+pair_sums AS (
+	SELECT x.uid, sum(x.a ORDER BY x.other) AS a
+	FROM (SELECT q.d_uid AS uid, q.r_uid AS other, q.a FROM pairs AS q
+	      UNION ALL SELECT q.r_uid, q.d_uid, q.a FROM pairs AS q) AS x
+	GROUP BY x.uid
+),
 leftover AS (
-	SELECT m.*, abs(m.d) - coalesce((SELECT sum(q.a ORDER BY q.d_uid, q.r_uid) FROM pairs AS q WHERE m.uid IN (q.d_uid, q.r_uid)), 0) AS rest,
+	SELECT m.*, abs(m.d) - coalesce(ps.a, 0) AS rest,
 	       abs(@noa@.response(m.c, m.s1) - @noa@.response(m.c, m.s0)) AS delta
-	FROM moves AS m
+	FROM moves AS m LEFT JOIN pair_sums AS ps ON ps.uid = m.uid
 ),
 budget_rows AS (
 	SELECT 1 AS grp, 0 AS sub,
