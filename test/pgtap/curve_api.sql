@@ -6,7 +6,8 @@ SELECT plan(41);
 SELECT has_type('noa', 'curve', 'type noa.curve exists');
 SELECT has_cast('noa.curve', 'jsonb', 'noa.curve casts to jsonb');
 SELECT has_function('noa', 'version', '{}'::name[], 'noa.version() exists');
-SELECT matches(noa.version(), '^noa 0\.1\.0 \(GSL [0-9.]+, PostgreSQL [0-9.]+', 'version names noa, GSL and PostgreSQL');
+SELECT matches(noa.version(), '^noa ' || (SELECT replace(extversion, '.', '\.') FROM pg_extension WHERE extname = 'noa')
+	|| ' \(GSL [0-9.]+, PostgreSQL [0-9.]+', 'version names noa (the installed version), GSL and PostgreSQL');
 
 -- Aggregates, with combine/serial/deserial for parallel and partial aggregation.
 SELECT ok(EXISTS (SELECT 1 FROM pg_aggregate a WHERE a.aggfnoid = 'noa.fit_curve(float8, float8)'::regprocedure

@@ -1,0 +1,7 @@
+-- Hand-written part of the update 0.1.0 -> 0.2.0.  scripts/update-script.py puts
+-- it first and generates the rest from the install-script parts: functions and
+-- aggregates that 0.1.0 created become CREATE OR REPLACE, new ones CREATE.
+-- Here goes only what CREATE OR REPLACE cannot do: drop a function or aggregate
+-- whose result type, OUT columns, argument names or defaults changed (the
+-- generated part then creates it anew), and changes to types.  No CASCADE: a
+-- user's view over a dropped function must stop the update, not vanish.
