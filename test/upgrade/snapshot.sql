@@ -15,3 +15,16 @@ SELECT u.id, a.row_type, a.key, a.status, a.recommended_spend, a.response_after,
 FROM upg_portfolio u, noa.allocate(u.p, 4000) a ORDER BY u.id, a.row_type, a.key;
 SELECT u.id, s.key, s.proposed_spend, s.response_after
 FROM upg_portfolio u, noa.simulate(u.p, 'raise hill by 20%; cut tanh by 100') s ORDER BY u.id, s.key;
+-- Every 0.1.0 column of the row functions (before the update these run the
+-- 0.1.0 declarations, without the currency and response_unit columns, on the
+-- current library).
+SELECT u.id, s.model, s.status, s.b, s.k, s.s, s.spend_max, s.breakeven_spend, s.breakeven_note, s.saturation_spend,
+       s.converged_starts, s.note
+FROM upg_curve u, noa.curve_summary(u.c, 1, 45) s ORDER BY u.id;
+SELECT u.id, p.point_no, p.spend, p.response, p.marginal_roas, p.in_observed_range
+FROM upg_curve u, noa.curve_points(u.c, 2000, 5, 0.9, 45) p ORDER BY u.id, p.point_no;
+SELECT u.id, a.key, a.extrapolated, a.explanation FROM upg_portfolio u, noa.allocate(u.p, 4000) a ORDER BY u.id, a.row_type, a.key;
+SELECT u.id, s.objective_name, s.status, s.recommended_spend, s.solver_passes, s.explanation
+FROM upg_portfolio u, noa.allocation_summary(u.p, 4000) s ORDER BY u.id;
+SELECT u.id, s.key, s.extrapolated, s.explanation
+FROM upg_portfolio u, noa.simulate(u.p, 'raise hill by 20%; cut tanh by 100') s ORDER BY u.id, s.key;

@@ -5,3 +5,10 @@
 -- whose result type, OUT columns, argument names or defaults changed (the
 -- generated part then creates it anew), and changes to types.  No CASCADE: a
 -- user's view over a dropped function must stop the update, not vanish.
+
+-- Currency and response-unit columns (issue 14): new arguments and OUT columns.
+DROP FUNCTION @extschema@.curve_summary(@extschema@.curve, float8, float8, float8);
+DROP FUNCTION @extschema@.curve_points(@extschema@.curve, float8, integer, float8, float8);
+DROP FUNCTION @extschema@.allocate(@extschema@.portfolio, float8, text, float8, float8, float8, text, text, text, text, float8);
+DROP FUNCTION @extschema@.allocation_summary(@extschema@.portfolio, float8, text, float8, float8, float8, text, text, text, text, float8);
+DROP FUNCTION @extschema@.simulate(@extschema@.portfolio, text, float8);
