@@ -22,7 +22,7 @@ OBJS       = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 UPDATE_PARTS = $(filter-out src/sql/00_base.sql,$(SQL_PARTS))
 UPDATE_HAND = src/sql/update/$(PREVIOUS)--$(EXTVERSION).sql
-RELEASED    = $(sort $(wildcard src/sql/released/$(EXTENSION)--*.sql))
+RELEASED    = $(sort $(wildcard src/sql/released/$(EXTENSION)--*.sql src/sql/released/$(EXTENSION)--*.control))
 DATA        = $(RELEASED)
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVIOUS)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(DATA_built) $(GLUE_SRCS:.c=.bc) $(CORE_SRCS:.c=.bc) test/unit/bin results regression.diffs regression.out
