@@ -47,7 +47,12 @@ check "the stored values read under 0.1.0" psql_in $old -o "$work/before.out" -f
 psql_in $old -c "\\copy upg_curve TO '$work/curve.bin' (FORMAT binary)" \
 	-c "\\copy upg_portfolio TO '$work/portfolio.bin' (FORMAT binary)"
 
-check "ALTER EXTENSION noa UPDATE" psql_in $old -c "SET client_min_messages = warning" -c "ALTER EXTENSION noa UPDATE"
+if psql_in $old -c "SET client_min_messages = warning" -c "ALTER EXTENSION noa UPDATE"; then ok "ALTER EXTENSION noa UPDATE"
+else
+	not_ok "ALTER EXTENSION noa UPDATE"
+	echo "#   A function or aggregate of 0.1.0 whose result, OUT columns, argument names or defaults changed"
+	echo "#   needs a DROP line in src/sql/update/0.1.0--0.2.0.sql (README, Upgrading)."
+fi
 check "the updated extension is version $default" \
 	test "$(psql_in $old -Atc "SELECT extversion FROM pg_extension WHERE extname = 'noa'")" = "$default"
 psql_in $old -f snapshot.sql >"$work/after.out" 2>&1
@@ -74,6 +79,14 @@ psql_in $new -f catalog.sql >"$work/catalog_fresh.out" 2>&1
 check "catalog query lists the extension's members" test "$(grep -c '^function ' "$work/catalog_fresh.out")" -gt 50
 same "updated catalog equals a fresh install's (members, definitions, labels, defaults, comments, privileges)" \
 	"$work/catalog_updated.out" "$work/catalog_fresh.out"
+# The comparison must be able to fail: a changed comment, label, default and privilege each show.
+psql_in $new -c "BEGIN" -c "COMMENT ON FUNCTION noa.version() IS 'changed'" \
+	-c "ALTER FUNCTION noa.curve_status(noa.curve) STABLE" -c "REVOKE EXECUTE ON FUNCTION noa.curve_model(noa.curve) FROM PUBLIC" \
+	-c "CREATE OR REPLACE FUNCTION noa.response_lo(curve noa.curve, spend float8, level float8 DEFAULT 0.8) RETURNS float8
+	    AS '\$libdir/noa', 'noa_response_lo' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE" \
+	-f catalog.sql -c "ROLLBACK" >"$work/catalog_changed.out" 2>&1
+check "the catalog comparison notices a changed comment, label, privilege and default" \
+	test "$(diff "$work/catalog_fresh.out" "$work/catalog_changed.out" | grep -c '^>')" -ge 4
 
 echo "upgrade: $passed passed, $failed failed"
 [ $failed -eq 0 ]
