@@ -323,11 +323,12 @@ PG_FUNCTION_INFO_V1(noa_curve_points);
 /*
  * SQL: curve_points(curve, max_spend, points, level, value_per_unit, currency,
  * response_unit) — rows (point_no, spend, response, response_lo, response_hi,
- * marginal_roas, in_observed_range, currency, response_unit) on a round grid (steps of 1, 2 or 5 times a power of
- * ten, at most `points` values) from 0 to the first grid value at or above
- * max_spend, for line charts.  Curves asked with the same max_spend and points
- * share the grid, so many curves chart from one query.  A curve without
- * usable parameters yields no rows.
+ * marginal_roas, in_observed_range, currency, response_unit) on a round grid
+ * (steps of 1, 2 or 5 times a power of ten, at most `points` values) from 0
+ * to the first grid value at or above max_spend, for line charts.  Curves
+ * asked with the same max_spend and points share the grid, so many curves
+ * chart from one query.  A curve without usable parameters yields no rows.
+ * Not STRICT only for the labels: a NULL in any other argument gives no rows.
  */
 Datum
 noa_curve_points(PG_FUNCTION_ARGS)
