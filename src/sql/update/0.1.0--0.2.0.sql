@@ -12,3 +12,15 @@ DROP FUNCTION @extschema@.curve_points(@extschema@.curve, float8, integer, float
 DROP FUNCTION @extschema@.allocate(@extschema@.portfolio, float8, text, float8, float8, float8, text, text, text, text, float8);
 DROP FUNCTION @extschema@.allocation_summary(@extschema@.portfolio, float8, text, float8, float8, float8, text, text, text, text, float8);
 DROP FUNCTION @extschema@.simulate(@extschema@.portfolio, text, float8);
+
+-- The three report functions (PL/pgSQL, RETURNS TABLE) gain arguments and
+-- columns during 0.2.0 (incrementality in waste and recommendations, branch
+-- dec; the point-in-time and error work on data_quality).  Dropping their 0.1.0
+-- signatures is right before and after each change: the generated part
+-- creates the current ones.
+DROP FUNCTION @extschema@.data_quality(regclass, regclass, text, text, text, text, text, text, text, text,
+	text, text, text, text, date, integer);
+DROP FUNCTION @extschema@.waste(regclass, float8, float8, integer, date, text, text, text, text, text, text,
+	text, text, text, text, text, text, float8);
+DROP FUNCTION @extschema@.recommendations(regclass, numeric, regclass, float8, float8, integer, date, float8,
+	text, text, text, text, text, text, text, text, text, text, text, text, text, text, text, text);
