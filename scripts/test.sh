@@ -69,6 +69,16 @@ if [ $regress_rc -ne 0 ]; then
 	[ -f regression.diffs ] && head -200 regression.diffs
 fi
 
+log "upgrade: install 0.1.0, store values, ALTER EXTENSION noa UPDATE (test/upgrade)"
+upgrade_out=$(bash test/upgrade/run.sh 2>&1) || fail=1
+printf '%s\n' "$upgrade_out" | grep -v '^ok '
+stage_counts upgrade "$upgrade_out"; upgrade_pass=$stage_pass upgrade_fail=$stage_fail
+
+log "trusted: a database owner that is not a superuser installs, uses and drops noa (test/trusted)"
+trusted_out=$(bash test/trusted/run.sh 2>&1) || fail=1
+printf '%s\n' "$trusted_out" | grep -v '^ok '
+stage_counts trusted "$trusted_out"; upgrade_pass=$((upgrade_pass + stage_pass)); upgrade_fail=$((upgrade_fail + stage_fail))
+
 log "pgTAP (test/pgtap)"
 tapdb=noa_pgtap_$$
 psql -q -X -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c "CREATE DATABASE $tapdb" >/dev/null || die "cannot create $tapdb"
@@ -136,8 +146,8 @@ shard_out=$(NOA_INSTALLED=1 bash test/sharded/run.sh 2>&1) || fail=1
 printf '%s\n' "$shard_out" | grep -vE '^ok - '
 stage_counts sharded "$shard_out"; shard_pass=$stage_pass shard_fail=$stage_fail
 
-total_pass=$((lint_pass + unit_pass + reg_pass + tap_pass + readme_pass + clients_pass + dbt_pass + br_pass + shard_pass))
-total_fail=$((lint_fail + unit_fail + reg_fail + tap_fail + readme_fail + clients_fail + dbt_fail + br_fail + shard_fail))
-echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed; dbt example $dbt_pass passed, $dbt_fail failed; browser $br_pass passed, $br_fail failed; sharded $shard_pass passed, $shard_fail failed"
+total_pass=$((lint_pass + unit_pass + reg_pass + upgrade_pass + tap_pass + readme_pass + clients_pass + dbt_pass + br_pass + shard_pass))
+total_fail=$((lint_fail + unit_fail + reg_fail + upgrade_fail + tap_fail + readme_fail + clients_fail + dbt_fail + br_fail + shard_fail))
+echo "summary: lint $lint_pass passed, $lint_fail failed; C unit (and valgrind) $unit_pass passed, $unit_fail failed; pg_regress $reg_pass passed, $reg_fail failed; upgrade and trusted install $upgrade_pass passed, $upgrade_fail failed; pgTAP $tap_pass passed, $tap_fail failed; README examples $readme_pass passed, $readme_fail failed; client types $clients_pass passed, $clients_fail failed; dbt example $dbt_pass passed, $dbt_fail failed; browser $br_pass passed, $br_fail failed; sharded $shard_pass passed, $shard_fail failed"
 echo "total: $total_pass passed, $total_fail failed"
 [ $fail -eq 0 ] && [ $total_fail -eq 0 ]

@@ -65,7 +65,7 @@ SELECT noa.response(c, 10) IS NULL AS response_null, noa.curve_status(c), noa.br
 FROM known_curves WHERE name = 'too_few';
 
 -- The summary row and the chart points.
-SELECT * FROM noa.curve_summary((SELECT c FROM known_curves WHERE name = 'hill_s'), 1, 25);
+SELECT * FROM noa.curve_summary((SELECT c FROM known_curves WHERE name = 'hill_s'), 1, 25, currency => 'EUR', response_unit => 'orders');
 SELECT point_no, spend, round(response::numeric, 4) AS response, round(response_lo::numeric, 4) AS lo,
 	round(response_hi::numeric, 4) AS hi, round(marginal_roas::numeric, 6) AS mroas, in_observed_range
 FROM noa.curve_points((SELECT c FROM known_curves WHERE name = 'hill_s'), 3000, 7);

@@ -15,6 +15,7 @@
 
 #include "carryover.h"
 #include "curve_accessors.h"
+#include "unit_labels.h"
 
 /* Parameter names that get their own summary columns, in column order. */
 static const char *const summary_params[] = {"b", "k", "s", "m", "r", "a"};
@@ -107,23 +108,38 @@ summary_note(const NoaCurve *curve)
 
 PG_FUNCTION_INFO_V1(noa_curve_summary);
 
+/* Whether any of the first n arguments is NULL (the reports answer NULL then, as if STRICT). */
+static bool
+any_arg_null(FunctionCallInfo fcinfo, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (PG_ARGISNULL(i))
+			return true;
+	return false;
+}
+
 /*
- * SQL: curve_summary(curve, target_mroas, value_per_unit, level) — one flat
- * row; see the OUT parameters in src/sql/10_curve.sql for the columns.
+ * SQL: curve_summary(curve, target_mroas, value_per_unit, level, currency,
+ * response_unit) — one flat row; see the OUT parameters in
+ * src/sql/10_curve.sql for the columns.  Not STRICT only so that currency and
+ * response_unit may be NULL: a NULL in any other argument gives NULL.
  */
 Datum
 noa_curve_summary(PG_FUNCTION_ARGS)
 {
-	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		target = PG_GETARG_FLOAT8(1);
-	double		value_per_unit = PG_GETARG_FLOAT8(2);
-	double		level = PG_GETARG_FLOAT8(3);
-	const noa_curve *fit = &curve->fit;
-	bool		usable = curve_usable(fit);
-	int			np = noa_model_nparams(fit->model);
+	NoaCurve   *curve;
+	double		target,
+				value_per_unit,
+				level;
+	const noa_curve *fit;
+	bool		usable;
+	int			np;
+	UnitLabels	units;
 	TupleDesc	tupdesc;
-	Datum		values[33];
-	bool		nulls[33];
+	Datum		values[35];
+	bool		nulls[35];
 	int			col = 0;
 	int			i,
 				j;
@@ -131,13 +147,23 @@ noa_curve_summary(PG_FUNCTION_ARGS)
 				sat,
 				half;
 
+	if (any_arg_null(fcinfo, 4))
+		PG_RETURN_NULL();
+	curve = PG_GETARG_NOACURVE_P(0);
+	target = PG_GETARG_FLOAT8(1);
+	value_per_unit = PG_GETARG_FLOAT8(2);
+	level = PG_GETARG_FLOAT8(3);
+	fit = &curve->fit;
+	usable = curve_usable(fit);
+	np = noa_model_nparams(fit->model);
 	check_positive_arg(target, "target_mroas");
 	check_positive_arg(value_per_unit, "value_per_unit");
 	check_level_arg(level);
+	units = read_unit_labels(fcinfo, 4, 5);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "noa.curve_summary must be declared to return a row");
 	tupdesc = BlessTupleDesc(tupdesc);
-	Assert(tupdesc->natts == lengthof(values));
+	Assert(tupdesc->natts == lengthof(values) - 2 + UNIT_LABEL_COLS(units));
 
 	values[col] = CStringGetTextDatum(noa_model_name(fit->model));
 	nulls[col++] = false;
@@ -208,9 +234,16 @@ noa_curve_summary(PG_FUNCTION_ARGS)
 	nulls[col++] = false;
 	values[col] = Int32GetDatum(fit->n_starts_converged);
 	nulls[col++] = false;
+	if (units.columns)
+	{
+		values[col] = label_datum(units.currency, &nulls[col]);
+		col++;
+		values[col] = label_datum(units.response_unit, &nulls[col]);
+		col++;
+	}
 	values[col] = text_or_null(summary_note(curve), &nulls[col]);
 	col++;
-	Assert(col == lengthof(values));
+	Assert(col == tupdesc->natts);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -288,27 +321,38 @@ round_grid_for(double max_spend, int points)
 PG_FUNCTION_INFO_V1(noa_curve_points);
 
 /*
- * SQL: curve_points(curve, max_spend, points, level, value_per_unit) — rows
- * (point_no, spend, response, response_lo, response_hi, marginal_roas,
- * in_observed_range) on a round grid (steps of 1, 2 or 5 times a power of
- * ten, at most `points` values) from 0 to the first grid value at or above
- * max_spend, for line charts.  Curves asked with the same max_spend and points
- * share the grid, so many curves chart from one query.  A curve without
- * usable parameters yields no rows.
+ * SQL: curve_points(curve, max_spend, points, level, value_per_unit, currency,
+ * response_unit) — rows (point_no, spend, response, response_lo, response_hi,
+ * marginal_roas, in_observed_range, currency, response_unit) on a round grid
+ * (steps of 1, 2 or 5 times a power of ten, at most `points` values) from 0
+ * to the first grid value at or above max_spend, for line charts.  Curves
+ * asked with the same max_spend and points share the grid, so many curves
+ * chart from one query.  A curve without usable parameters yields no rows.
+ * Not STRICT only for the labels: a NULL in any other argument gives no rows.
  */
 Datum
 noa_curve_points(PG_FUNCTION_ARGS)
 {
-	NoaCurve   *curve = PG_GETARG_NOACURVE_P(0);
-	double		max_spend = PG_GETARG_FLOAT8(1);
-	int32		points = PG_GETARG_INT32(2);
-	double		level = PG_GETARG_FLOAT8(3);
-	double		value_per_unit = PG_GETARG_FLOAT8(4);
-	const noa_curve *fit = &curve->fit;
+	NoaCurve   *curve;
+	double		max_spend,
+				level,
+				value_per_unit;
+	int32		points;
+	const noa_curve *fit;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	round_grid	grid;
+	UnitLabels	units;
 	int			i;
 
+	InitMaterializedSRF(fcinfo, 0);
+	if (any_arg_null(fcinfo, 5))
+		return (Datum) 0;
+	curve = PG_GETARG_NOACURVE_P(0);
+	max_spend = PG_GETARG_FLOAT8(1);
+	points = PG_GETARG_INT32(2);
+	level = PG_GETARG_FLOAT8(3);
+	value_per_unit = PG_GETARG_FLOAT8(4);
+	fit = &curve->fit;
 	check_spend_arg(max_spend, "max_spend");
 	check_level_arg(level);
 	check_positive_arg(value_per_unit, "value_per_unit");
@@ -316,8 +360,8 @@ noa_curve_points(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("points must be between 2 and 100000, not %d", points)));
+	units = read_unit_labels(fcinfo, 5, 6);
 
-	InitMaterializedSRF(fcinfo, 0);
 	if (!curve_usable(fit))
 		return (Datum) 0;
 	grid = round_grid_for(max_spend, points);
@@ -326,8 +370,8 @@ noa_curve_points(PG_FUNCTION_ARGS)
 		double		spend = round_grid_value(grid, i);
 		interval_estimate r = curve_response_interval(fit, spend, level);
 		double		mroas = noa_curve_slope(fit->model, fit->param, spend) * value_per_unit;
-		Datum		values[7];
-		bool		nulls[7];
+		Datum		values[9];
+		bool		nulls[9];
 
 		CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(i + 1);
@@ -339,6 +383,8 @@ noa_curve_points(PG_FUNCTION_ARGS)
 		values[5] = float8_or_null(mroas, &nulls[5]);
 		values[6] = BoolGetDatum(spend >= fit->x_min && spend <= fit->x_max);
 		nulls[6] = false;
+		values[7] = label_datum(units.currency, &nulls[7]);	/* not read under a 0.1.0 declaration */
+		values[8] = label_datum(units.response_unit, &nulls[8]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -335,6 +335,7 @@ run_allocation(FunctionCallInfo fcinfo)
 				 errhint("1 allows cutting an item to zero; 0.3 allows -30%%.")));
 	a->level = PG_ARGISNULL(10) ? 0.9 : PG_GETARG_FLOAT8(10);
 	check_level_arg(a->level);
+	a->units = read_unit_labels(fcinfo, 11, 12);
 
 	switch (a->objective)
 	{
@@ -509,17 +510,19 @@ totals_add(AllocationTotals *t, const Allocation *a, const ItemPlan *p, const It
 	t->any_extrapolated = t->any_extrapolated || f->extrapolated;
 }
 
-#define ALLOCATE_COLS 29
+#define ALLOCATE_COLS 31		/* with the two label columns (UNIT_LABEL_COLS) */
+#define ALLOCATE_NATTS(a) (ALLOCATE_COLS - 2 + UNIT_LABEL_COLS((a)->units))
 
 /* The row of an item left out of the allocation, with the reason. */
 static void
-put_excluded_item(RowBuilder *row, const ItemPlan *p)
+put_excluded_item(RowBuilder *row, const Allocation *a, const ItemPlan *p)
 {
 	put_text(row, "excluded");
 	put_money(row, p->current);
-	put_nulls(row, ALLOCATE_COLS - 3);	/* every figure column */
+	put_nulls(row, ALLOCATE_COLS - 5);	/* every figure column */
 	put_text(row, "excluded");
 	put_bool(row, false);
+	put_units(row, &a->units);
 	put_text(row, isnan(p->current)
 			 ? psprintf("Excluded: %s.", p->excluded)
 			 : psprintf("Excluded: %s; its current spend of %s is not part of the allocation.",
@@ -554,6 +557,7 @@ put_allocated_item(RowBuilder *row, const Allocation *a, const ItemPlan *p, cons
 	put_interval(row, f->m_after);
 	put_text(row, allocation_binding(a, p));
 	put_bool(row, f->extrapolated);
+	put_units(row, &a->units);
 	put_text(row, allocation_item_explanation(a, p, f->x, f->m_now, f->m_after.value, f->r_now, f->r_after));
 }
 
@@ -582,6 +586,7 @@ put_total(RowBuilder *row, const Allocation *a, const AllocationTotals *t)
 	put_float(row, NAN);
 	put_text(row, allocation_limit_name(a));
 	put_bool(row, t->any_extrapolated);
+	put_units(row, &a->units);
 	put_text(row, allocation_summary_explanation(a, t->value_now, t->value_after));
 }
 
@@ -590,7 +595,7 @@ PG_FUNCTION_INFO_V1(noa_allocate);
 /*
  * SQL: allocate(portfolio, budget, objective, target, max_increase,
  * max_decrease, group_min_share, group_max_share, group_min_spend,
- * group_max_spend, level) — one row per item in key order, then a total
+ * group_max_spend, level, currency, response_unit) — one row per item in key order, then a total
  * row; see src/sql/30_allocate.sql for the columns.
  */
 Datum
@@ -611,9 +616,9 @@ noa_allocate(PG_FUNCTION_ARGS)
 		const ItemPlan *p = &a->plan[i];
 
 		CHECK_FOR_INTERRUPTS();
-		row_start_labelled(&row, ALLOCATE_COLS, "item", p->key, p->group);
+		row_start_labelled(&row, ALLOCATE_NATTS(a), "item", p->key, p->group);
 		if (p->excluded)
-			put_excluded_item(&row, p);
+			put_excluded_item(&row, a, p);
 		else
 		{
 			ItemFigures f = item_figures(a, p);
@@ -623,13 +628,13 @@ noa_allocate(PG_FUNCTION_ARGS)
 		}
 		row_emit(fcinfo, &row);
 	}
-	row_start_labelled(&row, ALLOCATE_COLS, "total", NULL, NULL);
+	row_start_labelled(&row, ALLOCATE_NATTS(a), "total", NULL, NULL);
 	put_total(&row, a, &totals);
 	row_emit(fcinfo, &row);
 	return (Datum) 0;
 }
 
-#define SUMMARY_COLS 32
+#define SUMMARY_COLS 34		/* with the two label columns (UNIT_LABEL_COLS) */
 
 PG_FUNCTION_INFO_V1(noa_allocation_summary);
 
@@ -670,7 +675,7 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	tn = total_interval(&t.r_now);
 	ta = total_interval(&t.r_after);
 
-	row_start(&row, SUMMARY_COLS);
+	row_start(&row, SUMMARY_COLS - 2 + UNIT_LABEL_COLS(a->units));
 	put_text(&row, objective_names[a->objective]);
 	put_text(&row, allocation_status_name(a));
 	put_text(&row, allocation_method_name(&a->res));
@@ -700,7 +705,8 @@ noa_allocation_summary(PG_FUNCTION_ARGS)
 	put_float(&row, a->res.gap);
 	put_float(&row, a->res.gap_rel);
 	put_int(&row, a->res.passes);
+	put_units(&row, &a->units);
 	put_text(&row, allocation_summary_explanation(a, t.value_now, t.value_after));
-	Assert(row.col == SUMMARY_COLS);
+	Assert(row.col == row.natts && row.natts == tupdesc->natts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, row.values, row.nulls)));
 }

@@ -11,6 +11,7 @@
 
 #include "alloc_solver.h"
 #include "planner_items.h"
+#include "unit_labels.h"
 
 /* The objectives the SQL functions accept (objective_names in allocate.c, same order). */
 typedef enum Objective
@@ -43,6 +44,7 @@ typedef struct Allocation
 	double	   *money;			/* recommended spends rounded to whole cents within every limit (cent_rounding.h) */
 	int			n_locked,
 				n_excluded;
+	UnitLabels	units;			/* currency and response unit every row repeats */
 } Allocation;
 
 /* alloc_groups.c: groups of the included items, look-up by name, the group limit arguments */

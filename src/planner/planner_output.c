@@ -182,6 +182,16 @@ put_nulls(RowBuilder *row, int upto)
 		put_float(row, NAN);
 }
 
+/* Next two columns: the currency and the response unit (NULL when not given); none under a 0.1.0 declaration. */
+void
+put_units(RowBuilder *row, const UnitLabels *u)
+{
+	if (!u->columns)
+		return;
+	put_text(row, u->currency);
+	put_text(row, u->response_unit);
+}
+
 /* Add a complete row to the result of a materialized set-returning function. */
 void
 row_emit(FunctionCallInfo fcinfo, const RowBuilder *row)

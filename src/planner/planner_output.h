@@ -11,6 +11,7 @@
 #include "fmgr.h"
 
 #include "curve_accessors.h"
+#include "unit_labels.h"
 
 /* Numbers in words; every result is palloc'd. */
 extern char *fmt_money(double v);
@@ -41,5 +42,7 @@ extern void put_interval(RowBuilder *row, interval_estimate e);
 extern void put_change(RowBuilder *row, double now, double after);
 extern void put_nulls(RowBuilder *row, int upto);
 extern void row_emit(FunctionCallInfo fcinfo, const RowBuilder *row);
+
+extern void put_units(RowBuilder *row, const UnitLabels *u);
 
 #endif

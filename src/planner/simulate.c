@@ -394,12 +394,12 @@ delta_interval(const noa_curve *fit, double x0, double x1, double level)
 	return e;
 }
 
-#define SIMULATE_COLS 28
+#define SIMULATE_COLS 30		/* with the two label columns (UNIT_LABEL_COLS) */
 
 PG_FUNCTION_INFO_V1(noa_simulate);
 
 /*
- * SQL: simulate(portfolio, changes, level) — for the proposed spends (the
+ * SQL: simulate(portfolio, changes, level, currency, response_unit) — for the proposed spends (the
  * current ones changed by the statements), each item's response, value, CPA,
  * ROAS and marginal ROAS before and after with intervals, then a total row.
  */
@@ -419,9 +419,11 @@ noa_simulate(PG_FUNCTION_ARGS)
 	int			n_changed = 0,
 				n_extrapolated = 0,
 				i;
+	UnitLabels	units;
 
 	InitMaterializedSRF(fcinfo, 0);
 	check_level_arg(level);
+	units = read_unit_labels(fcinfo, 3, 4);
 	if (PG_ARGISNULL(0))
 		return (Datum) 0;
 	s.pf = PG_GETARG_NOAPORTFOLIO_P(0);
@@ -438,13 +440,14 @@ noa_simulate(PG_FUNCTION_ARGS)
 		const ItemPlan *p = &s.plan[i];
 
 		CHECK_FOR_INTERRUPTS();
-		row_start_labelled(&row, SIMULATE_COLS, "item", p->key, p->group);
+		row_start_labelled(&row, SIMULATE_COLS - 2 + UNIT_LABEL_COLS(units), "item", p->key, p->group);
 		if (p->excluded)
 		{
 			put_text(&row, "excluded");
 			put_money(&row, p->current);
-			put_nulls(&row, SIMULATE_COLS - 2); /* every figure column */
+			put_nulls(&row, SIMULATE_COLS - 4); /* every figure column */
 			put_bool(&row, false);
+			put_units(&row, &units);
 			put_text(&row, psprintf("Excluded: %s.", p->excluded));
 		}
 		else
@@ -477,6 +480,7 @@ noa_simulate(PG_FUNCTION_ARGS)
 			put_float(&row, m0);
 			put_float(&row, m1);
 			put_bool(&row, extra);
+			put_units(&row, &units);
 			if (changed)
 				text = psprintf("Spend %s from %s to %s (%s): expected response %s to %s (%s%s, %g%% interval %s to %s); "
 								"the next unit returns %s instead of %s%s.",
@@ -512,7 +516,7 @@ noa_simulate(PG_FUNCTION_ARGS)
 		td.value = r_delta.value;
 		td.lo = td.value - hw;
 		td.hi = td.value + hw;
-		row_start_labelled(&row, SIMULATE_COLS, "total", NULL, NULL);
+		row_start_labelled(&row, SIMULATE_COLS - 2 + UNIT_LABEL_COLS(units), "total", NULL, NULL);
 		put_text(&row, n_changed > 0 ? "changed" : "unchanged");
 		put_change(&row, spend_now, spend_after);
 		put_interval(&row, tn);
@@ -528,6 +532,7 @@ noa_simulate(PG_FUNCTION_ARGS)
 		put_float(&row, NAN);	/* no marginal return for a total */
 		put_float(&row, NAN);
 		put_bool(&row, n_extrapolated > 0);
+		put_units(&row, &units);
 		put_text(&row, psprintf("%d item%s changed; spend %s to %s (%s); expected response %s to %s (%s%s, %g%% interval %s to %s)"
 								"; value %s to %s; ROAS %s to %s%s.",
 								n_changed, n_changed == 1 ? "" : "s", fmt_money(spend_now), fmt_money(spend_after),

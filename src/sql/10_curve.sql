@@ -157,8 +157,12 @@ CREATE FUNCTION @extschema@.saturation_spend_hi(curve @extschema@.curve, share f
 COMMENT ON FUNCTION @extschema@.saturation_spend_hi(@extschema@.curve, float8, float8) IS
 	'upper bound of the saturation spend (delta method)';
 
+-- curve_summary and curve_points are not STRICT only so that the labels
+-- currency and response_unit may be NULL (their columns are NULL then); a NULL
+-- in any other argument gives NULL, as STRICT would.
 CREATE FUNCTION @extschema@.curve_summary(curve @extschema@.curve, target_mroas float8 DEFAULT 1,
-	value_per_unit float8 DEFAULT 1, level float8 DEFAULT 0.9,
+	value_per_unit float8 DEFAULT 1, level float8 DEFAULT 0.9, currency text DEFAULT NULL,
+	response_unit text DEFAULT NULL,
 	OUT model text, OUT status text, OUT auto_selected boolean, OUT at_bound boolean, OUT n integer,
 	OUT b float8, OUT b_se float8, OUT k float8, OUT k_se float8, OUT s float8, OUT s_se float8,
 	OUT m float8, OUT m_se float8, OUT r float8, OUT r_se float8, OUT a float8, OUT a_se float8,
@@ -166,16 +170,19 @@ CREATE FUNCTION @extschema@.curve_summary(curve @extschema@.curve, target_mroas 
 	OUT spend_min numeric, OUT spend_max numeric, OUT spend_mean numeric,
 	OUT half_saturation_spend numeric, OUT breakeven_spend numeric, OUT breakeven_lo numeric,
 	OUT breakeven_hi numeric, OUT breakeven_note text, OUT saturation_spend numeric,
-	OUT iterations integer, OUT starts integer, OUT converged_starts integer, OUT note text)
-	AS 'MODULE_PATHNAME', 'noa_curve_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.curve_summary(@extschema@.curve, float8, float8, float8) IS
-	'one flat row describing a fitted curve: parameters with standard errors, fit statistics, spend range, break-even and saturation spend';
+	OUT iterations integer, OUT starts integer, OUT converged_starts integer,
+	OUT currency text, OUT response_unit text, OUT note text)
+	AS 'MODULE_PATHNAME', 'noa_curve_summary' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.curve_summary(@extschema@.curve, float8, float8, float8, text, text) IS
+	'one flat row describing a fitted curve: parameters with standard errors, fit statistics, spend range, break-even and saturation spend, with the currency and response unit as given';
 
 CREATE FUNCTION @extschema@.curve_points(curve @extschema@.curve, max_spend float8, points integer DEFAULT 50,
-	level float8 DEFAULT 0.9, value_per_unit float8 DEFAULT 1,
+	level float8 DEFAULT 0.9, value_per_unit float8 DEFAULT 1, currency text DEFAULT NULL,
+	response_unit text DEFAULT NULL,
 	OUT point_no integer, OUT spend float8, OUT response float8, OUT response_lo float8,
-	OUT response_hi float8, OUT marginal_roas float8, OUT in_observed_range boolean)
+	OUT response_hi float8, OUT marginal_roas float8, OUT in_observed_range boolean,
+	OUT currency text, OUT response_unit text)
 	RETURNS SETOF record
-	AS 'MODULE_PATHNAME', 'noa_curve_points' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 50;
-COMMENT ON FUNCTION @extschema@.curve_points(@extschema@.curve, float8, integer, float8, float8) IS
-	'chart points on a round spend grid (steps of 1, 2 or 5 times a power of ten, at most points values) from 0 to the first grid value at or above max_spend, with the response, its interval and marginal ROAS; curves asked with the same max_spend and points share the grid';
+	AS 'MODULE_PATHNAME', 'noa_curve_points' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 50;
+COMMENT ON FUNCTION @extschema@.curve_points(@extschema@.curve, float8, integer, float8, float8, text, text) IS
+	'chart points on a round spend grid (steps of 1, 2 or 5 times a power of ten, at most points values) from 0 to the first grid value at or above max_spend, with the response, its interval and marginal ROAS, and the currency and response unit as given; curves asked with the same max_spend and points share the grid';

@@ -118,6 +118,8 @@ CREATE FUNCTION @extschema@.allocate(
 	group_min_spend  text    DEFAULT NULL,
 	group_max_spend  text    DEFAULT NULL,
 	level            float8  DEFAULT 0.9,
+	currency         text    DEFAULT NULL,
+	response_unit    text    DEFAULT NULL,
 	OUT row_type text, OUT key text, OUT group_name text, OUT status text,
 	OUT current_spend numeric, OUT recommended_spend numeric, OUT delta_spend numeric, OUT delta_pct float8,
 	OUT min_spend numeric, OUT max_spend numeric,
@@ -127,11 +129,12 @@ CREATE FUNCTION @extschema@.allocate(
 	OUT cpa_now numeric, OUT cpa_after numeric,
 	OUT marginal_roas_now float8, OUT marginal_roas_after float8,
 	OUT marginal_roas_after_lo float8, OUT marginal_roas_after_hi float8,
-	OUT binding_constraint text, OUT extrapolated boolean, OUT explanation text)
+	OUT binding_constraint text, OUT extrapolated boolean, OUT currency text, OUT response_unit text,
+	OUT explanation text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'noa_allocate' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000 ROWS 100;
 COMMENT ON FUNCTION @extschema@.allocate(@extschema@.portfolio, float8, text, float8, float8, float8, text, text, text,
-	text, float8) IS
+	text, float8, text, text) IS
 	'split a budget over the portfolio''s items (max_response, max_profit, min_spend, target_roas, target_cpa) within bounds, relative limits and group floors and caps: one row per item with the recommended spend, responses with intervals, marginal ROAS, the binding constraint and an explanation, then a total row';
 
 CREATE FUNCTION @extschema@.allocation_summary(
@@ -146,6 +149,8 @@ CREATE FUNCTION @extschema@.allocation_summary(
 	group_min_spend  text    DEFAULT NULL,
 	group_max_spend  text    DEFAULT NULL,
 	level            float8  DEFAULT 0.9,
+	currency         text    DEFAULT NULL,
+	response_unit    text    DEFAULT NULL,
 	OUT objective_name text, OUT status text, OUT method text, OUT budget_amount numeric, OUT target_value float8,
 	OUT items integer, OUT items_allocated integer, OUT items_locked integer, OUT items_excluded integer,
 	OUT items_s_shaped integer,
@@ -154,10 +159,11 @@ CREATE FUNCTION @extschema@.allocation_summary(
 	OUT value_now numeric, OUT value_after numeric, OUT value_gain numeric,
 	OUT roas_now float8, OUT roas_after float8, OUT cpa_now numeric, OUT cpa_after numeric,
 	OUT marginal_level float8, OUT objective_value float8, OUT dual_bound float8,
-	OUT optimality_gap float8, OUT optimality_gap_rel float8, OUT solver_passes integer, OUT explanation text)
+	OUT optimality_gap float8, OUT optimality_gap_rel float8, OUT solver_passes integer,
+	OUT currency text, OUT response_unit text, OUT explanation text)
 	AS 'MODULE_PATHNAME', 'noa_allocation_summary' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
 COMMENT ON FUNCTION @extschema@.allocation_summary(@extschema@.portfolio, float8, text, float8, float8, float8, text,
-	text, text, text, float8) IS
+	text, text, text, float8, text, text) IS
 	'one row on the allocation that noa.allocate returns for the same arguments: totals before and after, unspent budget and why, status, method, and the optimality certificate (dual bound and gap)';
 
 -- Scenarios: the current spends changed by a few statements.
@@ -165,6 +171,8 @@ CREATE FUNCTION @extschema@.simulate(
 	portfolio  @extschema@.portfolio,
 	changes    text    DEFAULT NULL,
 	level      float8  DEFAULT 0.9,
+	currency   text    DEFAULT NULL,
+	response_unit text DEFAULT NULL,
 	OUT row_type text, OUT key text, OUT group_name text, OUT status text,
 	OUT current_spend numeric, OUT proposed_spend numeric, OUT delta_spend numeric, OUT delta_pct float8,
 	OUT response_now float8, OUT response_now_lo float8, OUT response_now_hi float8,
@@ -173,8 +181,8 @@ CREATE FUNCTION @extschema@.simulate(
 	OUT value_now numeric, OUT value_after numeric, OUT delta_value numeric,
 	OUT cpa_now numeric, OUT cpa_after numeric, OUT roas_now float8, OUT roas_after float8,
 	OUT marginal_roas_now float8, OUT marginal_roas_after float8,
-	OUT extrapolated boolean, OUT explanation text)
+	OUT extrapolated boolean, OUT currency text, OUT response_unit text, OUT explanation text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'noa_simulate' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000 ROWS 100;
-COMMENT ON FUNCTION @extschema@.simulate(@extschema@.portfolio, text, float8) IS
+COMMENT ON FUNCTION @extschema@.simulate(@extschema@.portfolio, text, float8, text, text) IS
 	'project a scenario (''move 20% from A to B; cut C by 5000; set D to 3000; scale group G by 1.1''): per item and in total, response, value, CPA, ROAS and marginal ROAS before and after with intervals, extrapolation flagged';

@@ -29,12 +29,12 @@ FROM c ORDER BY campaign_id;
 -- query: curve_summary
 WITH c AS (SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8) AS curve
            FROM noa_demo.ad_spend GROUP BY campaign_id)
-SELECT c.campaign_id, s.* FROM c, noa.curve_summary(c.curve, 1, 45) AS s ORDER BY c.campaign_id;
+SELECT c.campaign_id, s.* FROM c, noa.curve_summary(c.curve, 1, 45, currency => 'EUR', response_unit => 'conversions') AS s ORDER BY c.campaign_id;
 
 -- query: curve_points
 WITH c AS (SELECT campaign_id, noa.fit_curve(spend::float8, conversions::float8) AS curve
            FROM noa_demo.ad_spend GROUP BY campaign_id)
-SELECT c.campaign_id, p.* FROM c, noa.curve_points(c.curve, 3000, 12, 0.9, 45) AS p ORDER BY c.campaign_id, p.point_no;
+SELECT c.campaign_id, p.* FROM c, noa.curve_points(c.curve, 3000, 12, 0.9, 45, 'EUR', 'conversions') AS p ORDER BY c.campaign_id, p.point_no;
 
 -- query: allocate
 WITH c AS (
@@ -43,7 +43,8 @@ WITH c AS (
 	       (sum(conversions_value) / sum(conversions))::float8 AS v
 	FROM noa_demo.ad_spend GROUP BY campaign_id),
 p AS (SELECT noa.portfolio(campaign_id, curve, cur, NULL, NULL, role, v, role = 'awareness') AS pf FROM c)
-SELECT a.* FROM p, noa.allocate(p.pf, budget => 50000, group_min_share => 'awareness=0.2') AS a;
+SELECT a.* FROM p, noa.allocate(p.pf, budget => 50000, group_min_share => 'awareness=0.2',
+                         currency => 'EUR', response_unit => 'conversions') AS a;
 
 -- query: allocation_summary
 WITH c AS (
@@ -51,7 +52,7 @@ WITH c AS (
 	       (avg(spend) FILTER (WHERE date_day > DATE '2025-12-03'))::float8 AS cur
 	FROM noa_demo.ad_spend GROUP BY campaign_id),
 p AS (SELECT noa.portfolio(campaign_id, curve, cur) AS pf FROM c)
-SELECT s.* FROM p, noa.allocation_summary(p.pf, objective => 'max_profit', target => 0.02) AS s;
+SELECT s.* FROM p, noa.allocation_summary(p.pf, objective => 'max_profit', target => 0.02, currency => 'EUR') AS s;
 
 -- query: simulate
 WITH c AS (
@@ -60,7 +61,8 @@ WITH c AS (
 	       (sum(conversions_value) / sum(conversions))::float8 AS v
 	FROM noa_demo.ad_spend GROUP BY campaign_id),
 p AS (SELECT noa.portfolio(campaign_id, curve, cur, role, v) AS pf FROM c)
-SELECT s.* FROM p, noa.simulate(p.pf, 'move 20% from ggl-it-10 to tt-fr-03; set ms-de-01 to 0') AS s;
+SELECT s.* FROM p, noa.simulate(p.pf, 'move 20% from ggl-it-10 to tt-fr-03; set ms-de-01 to 0',
+                         currency => 'EUR', response_unit => 'conversions') AS s;
 
 -- query: data_quality
 SELECT * FROM noa.data_quality('noa_clients.ads_fr', 'noa_demo.shop_orders', as_of => '2025-12-31');

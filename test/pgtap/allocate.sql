@@ -28,10 +28,10 @@ SELECT is((SELECT prorettype::regtype::text FROM pg_proc WHERE oid = 'noa.portfo
 
 -- The readers: signatures, labels and comments.
 SELECT has_function('noa', 'allocate', ARRAY['noa.portfolio', 'double precision', 'text', 'double precision',
-	'double precision', 'double precision', 'text', 'text', 'text', 'text', 'double precision'], 'allocate(...) exists');
+	'double precision', 'double precision', 'text', 'text', 'text', 'text', 'double precision', 'text', 'text'], 'allocate(...) exists');
 SELECT has_function('noa', 'allocation_summary', ARRAY['noa.portfolio', 'double precision', 'text', 'double precision',
-	'double precision', 'double precision', 'text', 'text', 'text', 'text', 'double precision'], 'allocation_summary(...) exists');
-SELECT has_function('noa', 'simulate', ARRAY['noa.portfolio', 'text', 'double precision'], 'simulate(...) exists');
+	'double precision', 'double precision', 'text', 'text', 'text', 'text', 'double precision', 'text', 'text'], 'allocation_summary(...) exists');
+SELECT has_function('noa', 'simulate', ARRAY['noa.portfolio', 'text', 'double precision', 'text', 'text'], 'simulate(...) exists');
 SELECT is(string_agg(p.oid::regprocedure::text, ', '), NULL,
 	'allocate, allocation_summary and simulate are IMMUTABLE, PARALLEL SAFE and not STRICT (NULL means not given)')
 FROM pg_proc p WHERE p.pronamespace = 'noa'::regnamespace AND p.proname IN ('allocate', 'allocation_summary', 'simulate')
@@ -46,14 +46,14 @@ FROM pg_proc p WHERE p.pronamespace = 'noa'::regnamespace
 SELECT isnt(obj_description('noa.portfolio'::regtype, 'pg_type'), NULL, 'noa.portfolio has a comment');
 
 -- Arguments: names, defaults, and only BI-friendly types besides the portfolio.
-SELECT is((SELECT array_to_string(proargnames[1:11], ',') FROM pg_proc WHERE proname = 'allocate'
+SELECT is((SELECT array_to_string(proargnames[1:13], ',') FROM pg_proc WHERE proname = 'allocate'
 	AND pronamespace = 'noa'::regnamespace),
-	'portfolio,budget,objective,target,max_increase,max_decrease,group_min_share,group_max_share,group_min_spend,group_max_spend,level',
+	'portfolio,budget,objective,target,max_increase,max_decrease,group_min_share,group_max_share,group_min_spend,group_max_spend,level,currency,response_unit',
 	'allocate argument names');
-SELECT is((SELECT pronargdefaults FROM pg_proc WHERE proname = 'allocate' AND pronamespace = 'noa'::regnamespace), 10::int2,
+SELECT is((SELECT pronargdefaults FROM pg_proc WHERE proname = 'allocate' AND pronamespace = 'noa'::regnamespace), 12::int2,
 	'every allocate argument but the portfolio has a default');
-SELECT is((SELECT array_to_string(proargnames[1:3], ',') || '/' || pronargdefaults FROM pg_proc WHERE proname = 'simulate'
-	AND pronamespace = 'noa'::regnamespace), 'portfolio,changes,level/2', 'simulate argument names and defaults');
+SELECT is((SELECT array_to_string(proargnames[1:5], ',') || '/' || pronargdefaults FROM pg_proc WHERE proname = 'simulate'
+	AND pronamespace = 'noa'::regnamespace), 'portfolio,changes,level,currency,response_unit/4', 'simulate argument names and defaults');
 SELECT is(count(*)::int, 0, 'arguments are text, float8, numeric, integer, boolean or date (besides the portfolio)')
 FROM pg_proc p, unnest(p.proargtypes::oid[]) t
 WHERE p.pronamespace = 'noa'::regnamespace AND p.proname IN ('allocate', 'allocation_summary', 'simulate')
@@ -73,7 +73,8 @@ SELECT is(pg_temp.out_columns('allocate'),
 	'response_after_lo double precision, response_after_hi double precision, value_now numeric, value_after numeric, '
 	'roas_now double precision, roas_after double precision, cpa_now numeric, cpa_after numeric, '
 	'marginal_roas_now double precision, marginal_roas_after double precision, marginal_roas_after_lo double precision, '
-	'marginal_roas_after_hi double precision, binding_constraint text, extrapolated boolean, explanation text',
+	'marginal_roas_after_hi double precision, binding_constraint text, extrapolated boolean, currency text, '
+	'response_unit text, explanation text',
 	'allocate result columns');
 SELECT is(pg_temp.out_columns('allocation_summary'),
 	'objective_name text, status text, method text, budget_amount numeric, target_value double precision, items integer, '
@@ -83,7 +84,7 @@ SELECT is(pg_temp.out_columns('allocation_summary'),
 	'value_now numeric, value_after numeric, value_gain numeric, roas_now double precision, roas_after double precision, '
 	'cpa_now numeric, cpa_after numeric, marginal_level double precision, objective_value double precision, '
 	'dual_bound double precision, optimality_gap double precision, optimality_gap_rel double precision, '
-	'solver_passes integer, explanation text',
+	'solver_passes integer, currency text, response_unit text, explanation text',
 	'allocation_summary result columns');
 SELECT is(pg_temp.out_columns('simulate'),
 	'row_type text, key text, group_name text, status text, current_spend numeric, proposed_spend numeric, '
@@ -92,7 +93,7 @@ SELECT is(pg_temp.out_columns('simulate'),
 	'response_after_hi double precision, delta_response double precision, delta_response_lo double precision, '
 	'delta_response_hi double precision, value_now numeric, value_after numeric, delta_value numeric, cpa_now numeric, '
 	'cpa_after numeric, roas_now double precision, roas_after double precision, marginal_roas_now double precision, '
-	'marginal_roas_after double precision, extrapolated boolean, explanation text',
+	'marginal_roas_after double precision, extrapolated boolean, currency text, response_unit text, explanation text',
 	'simulate result columns');
 
 -- A portfolio to question.

@@ -1,12 +1,13 @@
 -- API contract of the response-curve layer: type, aggregate, accessors,
 -- labels, result columns and error codes.
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 
 SELECT has_type('noa', 'curve', 'type noa.curve exists');
 SELECT has_cast('noa.curve', 'jsonb', 'noa.curve casts to jsonb');
 SELECT has_function('noa', 'version', '{}'::name[], 'noa.version() exists');
-SELECT matches(noa.version(), '^noa 0\.1\.0 \(GSL [0-9.]+, PostgreSQL [0-9.]+', 'version names noa, GSL and PostgreSQL');
+SELECT matches(noa.version(), '^noa ' || (SELECT replace(extversion, '.', '\.') FROM pg_extension WHERE extname = 'noa')
+	|| ' \(GSL [0-9.]+, PostgreSQL [0-9.]+', 'version names noa (the installed version), GSL and PostgreSQL');
 
 -- Aggregates, with combine/serial/deserial for parallel and partial aggregation.
 SELECT ok(EXISTS (SELECT 1 FROM pg_aggregate a WHERE a.aggfnoid = 'noa.fit_curve(float8, float8)'::regprocedure
@@ -22,8 +23,13 @@ FROM pg_proc p
 WHERE p.pronamespace = 'noa'::regnamespace
 	AND p.proname IN ('response', 'response_lo', 'response_hi', 'marginal_roas', 'marginal_roas_lo', 'marginal_roas_hi',
 		'breakeven_spend', 'breakeven_spend_lo', 'breakeven_spend_hi', 'breakeven_note', 'saturation_spend',
-		'saturation_spend_lo', 'saturation_spend_hi', 'curve_summary', 'curve_points', 'curve_status', 'curve_model', 'curve_param')
+		'saturation_spend_lo', 'saturation_spend_hi', 'curve_status', 'curve_model', 'curve_param')
 	AND NOT (p.provolatile = 'i' AND p.proisstrict AND p.proparallel = 's');
+-- The two reports take the labels currency and response_unit, which may be NULL: not STRICT.
+SELECT is(string_agg(p.oid::regprocedure::text, ', ' ORDER BY 1), NULL, 'curve_summary and curve_points are IMMUTABLE PARALLEL SAFE, not STRICT')
+FROM pg_proc p
+WHERE p.pronamespace = 'noa'::regnamespace AND p.proname IN ('curve_summary', 'curve_points')
+	AND NOT (p.provolatile = 'i' AND NOT p.proisstrict AND p.proparallel = 's');
 SELECT function_returns('noa', 'response', ARRAY['noa.curve', 'double precision'], 'double precision', 'response returns float8');
 SELECT function_returns('noa', 'marginal_roas', ARRAY['noa.curve', 'double precision', 'double precision'], 'double precision', 'marginal_roas returns float8');
 SELECT function_returns('noa', 'breakeven_spend', ARRAY['noa.curve', 'double precision', 'double precision'], 'double precision', 'breakeven_spend returns float8');
@@ -50,12 +56,12 @@ SELECT is((SELECT count(*)::int FROM pg_proc p, unnest(p.proallargtypes, p.proar
 	WHERE p.pronamespace = 'noa'::regnamespace AND mode IN ('o', 't')
 	AND t NOT IN ('text'::regtype, 'integer'::regtype, 'bigint'::regtype, 'numeric'::regtype, 'double precision'::regtype,
 		'date'::regtype, 'boolean'::regtype)), 0, 'set-returning functions return only text/int/numeric/float8/date/boolean columns');
-SELECT is((SELECT count(*)::int FROM pg_proc p, unnest(p.proargmodes) m WHERE p.oid = 'noa.curve_summary(noa.curve, float8, float8, float8)'::regprocedure AND m = 'o'), 33, 'curve_summary returns 33 columns');
+SELECT is((SELECT count(*)::int FROM pg_proc p, unnest(p.proargmodes) m WHERE p.oid = 'noa.curve_summary(noa.curve, float8, float8, float8, text, text)'::regprocedure AND m = 'o'), 35, 'curve_summary returns 35 columns');
 SELECT is((SELECT array_agg(n ORDER BY o) FROM unnest(
-	(SELECT proargnames FROM pg_proc WHERE oid = 'noa.curve_points(noa.curve, float8, integer, float8, float8)'::regprocedure),
-	(SELECT proargmodes::text[] FROM pg_proc WHERE oid = 'noa.curve_points(noa.curve, float8, integer, float8, float8)'::regprocedure))
+	(SELECT proargnames FROM pg_proc WHERE oid = 'noa.curve_points(noa.curve, float8, integer, float8, float8, text, text)'::regprocedure),
+	(SELECT proargmodes::text[] FROM pg_proc WHERE oid = 'noa.curve_points(noa.curve, float8, integer, float8, float8, text, text)'::regprocedure))
 	WITH ORDINALITY AS x(n, m, o) WHERE m = 'o'),
-	ARRAY['point_no', 'spend', 'response', 'response_lo', 'response_hi', 'marginal_roas', 'in_observed_range'],
+	ARRAY['point_no', 'spend', 'response', 'response_lo', 'response_hi', 'marginal_roas', 'in_observed_range', 'currency', 'response_unit'],
 	'curve_points columns');
 
 -- Error codes.

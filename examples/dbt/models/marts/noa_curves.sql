@@ -5,6 +5,7 @@ with per_campaign as (
     select campaign_id,
            min(platform)                                                     as platform,
            min(campaign_role)                                                as campaign_role,
+           min(currency)                                                     as currency,
            noa.fit_curve(spend::float8, conversions::float8)                 as curve,
            (avg(spend) filter (
                where date_day > date '{{ var("as_of") }}' - {{ var("window_days") }}))::float8 as current_spend,
@@ -14,8 +15,9 @@ with per_campaign as (
     where date_day <= date '{{ var("as_of") }}'
     group by campaign_id
 )
-select c.*, s.status, s.n, s.r2,
+select c.*, s.response_unit, s.status, s.n, s.r2,
        noa.marginal_roas(c.curve, c.current_spend, c.value_per_unit) as marginal_roas,
        s.breakeven_spend, s.breakeven_note
 from per_campaign as c,
-     noa.curve_summary(c.curve, 1, coalesce(c.value_per_unit, 1)) as s
+     noa.curve_summary(c.curve, 1, coalesce(c.value_per_unit, 1),
+                       currency => c.currency, response_unit => 'conversions') as s
