@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
 	-c "CREATE SCHEMA IF NOT EXISTS noa_clients" \
-	-c "CREATE OR REPLACE VIEW noa_clients.ads_fr AS SELECT * FROM noa_demo.ad_spend WHERE geo = 'FR'" >/dev/null \
+	-c "CREATE OR REPLACE VIEW noa_clients.ads_fr AS SELECT * FROM noa_demo.ad_spend WHERE geo = 'FR'" \
+	-c "CREATE OR REPLACE VIEW noa_clients.lift_tests_fr AS SELECT 'facebook_ads'::text AS channel, DATE '2025-09-01' AS start_day, DATE '2025-09-28' AS end_day, 300.0::float8 AS lift, 60.0::float8 AS lift_se" >/dev/null \
 	|| { echo "clients: 0 passed, 1 failed (cannot create noa_clients.ads_fr)"; exit 1; }
 
 pass=0; fail=0

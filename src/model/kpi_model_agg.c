@@ -457,6 +457,18 @@ parse_options(const char *text, kpi_options *opt)
 				goto bad;
 			continue;
 		}
+		if (strcmp(key, "seasonality") == 0)
+		{
+			if (strcmp(val, "multiplicative") == 0)
+				opt->multiplicative = 1;
+			else if (strcmp(val, "additive") == 0)
+				opt->multiplicative = 0;
+			else if (strcmp(val, "auto") == 0)
+				opt->multiplicative = KPI_SEASON_AUTO;
+			else
+				goto bad;
+			continue;
+		}
 		num = strtol(val, &end, 10);
 		if (*val == '\0' || *end != '\0')
 			goto bad;
@@ -478,7 +490,8 @@ bad:
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("noa.fit_kpi_model: invalid option in \"%s\"", text),
 			 errhint("Options are key=value pairs: max_lag (1-365 periods), holdout (periods, 0 = none), "
-					 "replicates (10-2000), starts (1-20), saturation (tanh, hill or auto).")));
+					 "replicates (10-2000), starts (1-20), saturation (tanh, hill or auto), "
+					 "seasonality (additive, multiplicative or auto).")));
 }
 
 /* Greatest common divisor of two non-negative ints. */

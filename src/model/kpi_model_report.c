@@ -271,6 +271,9 @@ noa_kpi_model_diagnostics(PG_FUNCTION_ARGS)
 		snprintf(buf, sizeof(buf), "%d multi-starts, %d moving-block bootstrap replicates (90%% percentile intervals), adstock window %d periods",
 				 model->starts, model->replicates, model->lag);
 		diag_row(fcinfo, "search", NULL, model->replicates, "info", buf);
+		diag_row(fcinfo, "seasonality", NULL, model->multiplicative, "info",
+				 model->multiplicative ? "multiplicative organic demand: weekday, season and trend scale each other"
+				 : "additive organic demand: weekday, season and trend add up");
 		for (i = 0; i < model->n_warnings; i++)
 		{
 			const kpi_warning *w = &model->warnings[i];

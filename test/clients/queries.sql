@@ -112,6 +112,37 @@ SELECT c.channel, noa.curve_status(noa.kpi_model_curve(m.model, c.channel)) AS s
        noa.marginal_roas(noa.kpi_model_curve(m.model, c.channel), c.current_spend::float8, 1) AS mroas
 FROM m, noa.kpi_model_channels(m.model) c;
 
+-- query: kpi_model_experiments
+-- The French platform model calibrated with one lift test (noa_clients.lift_tests_fr).
+WITH m AS (
+	SELECT noa.calibrate_kpi_model(noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8,
+	                                                 s.conversions::float8), 'noa_clients.lift_tests_fr') AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT e.* FROM m, noa.kpi_model_experiments(m.model) e;
+
+-- query: kpi_model_calibration
+WITH m AS (
+	SELECT noa.calibrate_kpi_model(noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8,
+	                                                 s.conversions::float8), 'noa_clients.lift_tests_fr') AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT c.* FROM m, noa.kpi_model_calibration(m.model) c;
+
+-- query: kpi_model_backtest
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT b.* FROM m, noa.kpi_model_backtest(m.model, '2025-09-30', 28) b;
+
+-- query: kpi_model_followup
+WITH m AS (
+	SELECT noa.fit_kpi_model(s.date_day, s.platform, s.spend::float8, o.orders::float8, s.conversions::float8) AS model
+	FROM noa_demo.ad_spend s JOIN noa_demo.shop_orders o USING (date_day, geo)
+	WHERE s.geo = 'FR')
+SELECT f.* FROM m, noa.kpi_model_followup(m.model, '2025-09-30', 'facebook_ads', 28) f;
+
 -- query: carryover
 -- The time-aware fit (one row per day) of a YouTube campaign with carryover, its
 -- carryover row, same-day and long-run answers, and the adstock window functions.

@@ -1,8 +1,9 @@
 /*
  * test_kpi_model.c — unit tests of the KPI model core (src/model/core):
  * transforms, determinism, recovery of known truth from simulated data, the
- * sanity properties users ask for, bad input, serialisation, and a recovery
- * study over 100 seeded simulated data sets (ROAS bias and interval coverage).
+ * sanity properties users ask for, bad input, serialisation, a recovery
+ * study over 100 seeded simulated data sets (ROAS bias and interval coverage),
+ * calibration with lift tests, the backtest and the multiplicative baseline.
  */
 #include <string.h>
 
@@ -321,6 +322,228 @@ test_recovery_study(void)
 	free(errors);
 }
 
+
+/* True lift of switching channel k off in periods lo..hi (tanh truth, window lag). */
+static double
+true_lift(const kpi_model *model, const sim_truth *truth, int k, int lag, int lo, int hi)
+{
+	int			n = model->n,
+				t;
+	double	   *x = malloc(sizeof(double) * n),
+			   *a = malloc(sizeof(double) * n),
+			   *b = malloc(sizeof(double) * n),
+				lift = 0.0;
+
+	for (t = 0; t < n; t++)
+		x[t] = t >= lo && t <= hi ? 0.0 : model->spend[(size_t) k * n + t];
+	kpi_adstock(model->spend + (size_t) k * n, n, truth->alpha[k], lag, a);
+	kpi_adstock(x, n, truth->alpha[k], lag, b);
+	for (t = lo; t <= hi; t++)
+		lift += truth->beta[k] * (tanh(a[t] / truth->kappa[k]) - tanh(b[t] / truth->kappa[k]));
+	free(x);
+	free(a);
+	free(b);
+	return lift;
+}
+
+/*
+ * Calibration: an omitted confounder that moves with channel 0 inflates its
+ * ROAS on the data alone; three lift tests built from the truth bring it back,
+ * are reported as disagreeing with the data, and the model round-trips.
+ */
+static void
+test_calibration(void)
+{
+	sim_truth	truth;
+	kpi_model  *model = simulate(21, 156, 7, 2, 8, 0.0, 20.0, &truth);
+	kpi_options opt = {0};
+	kpi_test	tests[3],
+				bad;
+	int			windows[3] = {20, 70, 120},
+				i,
+				t,
+				rc;
+	double		mean = 0.0,
+				before,
+				after,
+				worst_z = 0.0;
+	unsigned char *b1 = NULL,
+			   *b2 = NULL;
+	size_t		l1 = 0,
+				l2 = 0;
+	kpi_model  *back = NULL;
+	const char *problem = NULL;
+
+	for (t = 0; t < 156; t++)
+		mean += model->spend[t] / 156;
+	for (t = 0; t < 156; t++)
+		model->kpi[t] += 1.5 * (model->spend[t] - mean);	/* the confounder, left out of the model */
+	opt.saturation = KPI_SAT_TANH;
+	opt.replicates = 30;
+	rc = kpi_model_fit(model, &opt);
+	before = model->ch[0].contribution / truth.contribution[0] - 1.0;
+	CHECK(rc == KPI_OK && before > 0.3, "confounded channel: data alone overstate it (%+.2f)", before);
+	memset(tests, 0, sizeof(tests));
+	for (i = 0; i < 3; i++)
+	{
+		tests[i].channel = 0;
+		tests[i].first = windows[i];
+		tests[i].last = windows[i] + 5;
+		tests[i].lift = true_lift(model, &truth, 0, 8, tests[i].first, tests[i].last);
+		tests[i].se = 0.1 * tests[i].lift;
+	}
+	rc = kpi_model_calibrate(model, tests, 3, &opt);
+	after = model->ch[0].contribution / truth.contribution[0] - 1.0;
+	CHECK(rc == KPI_OK && fabs(after) <= 0.20, "calibrated: within 20%% of the truth (%+.2f, was %+.2f)", after, before);
+	CHECK(model->n_tests == 3 && fabs(model->ch[0].contribution_before / truth.contribution[0] - 1.0 - before) < 1e-12,
+		  "the data-only answer is kept next to the calibrated one");
+	for (i = 0; i < 3; i++)
+	{
+		const kpi_test *x = &model->tests[i];
+		double		z = fabs(x->predicted - x->lift) / x->se;
+
+		worst_z = z > worst_z ? z : worst_z;
+	}
+	CHECK(worst_z <= 2.0, "the calibrated model meets every test (worst %.2f SE)", worst_z);
+	CHECK(count_warnings(model, KPI_W_TEST_DISAGREES) >= 1, "the disagreement with the data is reported");
+	CHECK(model->tests[0].predicted_lo <= model->tests[0].predicted &&
+		  model->tests[0].predicted <= model->tests[0].predicted_hi * 1.05, "test prediction has an interval");
+	kpi_model_serialise(model, &b1, &l1);
+	rc = kpi_model_deserialise(b1, l1, &back, &problem);
+	if (rc == KPI_OK)
+		kpi_model_serialise(back, &b2, &l2);
+	CHECK(rc == KPI_OK && l1 == l2 && memcmp(b1, b2, l1) == 0 && back->n_tests == 3,
+		  "a calibrated model round-trips bit for bit");
+	bad = tests[0];
+	bad.channel = 5;
+	CHECK(kpi_test_problem(model, &bad) != NULL, "unknown channel refused");
+	bad = tests[0];
+	bad.last = 156;
+	CHECK(kpi_test_problem(model, &bad) != NULL, "window past the data refused");
+	bad = tests[0];
+	bad.se = 0.0;
+	CHECK(kpi_test_problem(model, &bad) != NULL, "zero standard error refused");
+	bad = tests[0];
+	bad.has_diff = 1;
+	bad.spend_diff = -1.0;
+	CHECK(kpi_test_problem(model, &bad) != NULL, "negative spend difference refused");
+	CHECK(kpi_model_calibrate(model, &bad, 1, &opt) == KPI_ERR_INVALID, "calibrate refuses a bad test");
+	/* contradicting tests of one channel over the same weeks */
+	tests[1] = tests[0];
+	tests[1].lift = 0.25 * tests[0].lift;
+	tests[1].se = 0.25 * tests[0].se;
+	rc = kpi_model_calibrate(model, tests, 2, &opt);
+	CHECK(rc == KPI_OK && count_warnings(model, KPI_W_TESTS_CONFLICT) == 1, "contradicting tests are warned");
+	free(b1);
+	free(b2);
+	kpi_model_free(back);
+	kpi_model_free(model);
+}
+
+/* Backtest: forecasts of the last 28 days of a daily data set, and bad bounds. */
+static void
+test_backtest(void)
+{
+	sim_truth	truth;
+	kpi_model  *model = simulate(31, 730, 1, 3, 28, 0.3, 25.0, &truth);
+	kpi_options opt = {0};
+	kpi_backtest bt;
+	int			t,
+				covered = 0,
+				rc;
+	double		ape = 0.0;
+
+	opt.saturation = KPI_SAT_TANH;
+	opt.replicates = RUNNING_ON_VALGRIND ? 10 : 20;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
+	opt.holdout = -1;
+	rc = kpi_model_backtest(model, 702, 28, -1, &opt, &bt);
+	CHECK(rc == KPI_OK && bt.horizon == 28, "backtest runs (rc %d)", rc);
+	for (t = 0; rc == KPI_OK && t < 28; t++)
+	{
+		covered += bt.actual[t] >= bt.lo[t] && bt.actual[t] <= bt.hi[t];
+		ape += fabs(bt.predicted[t] / bt.actual[t] - 1.0) / 28;
+	}
+	CHECK(covered >= 20 && ape < 0.05, "backtest: %d of 28 days inside the 90%% interval, MAPE %.3f", covered, ape);
+	kpi_backtest_free(&bt);
+	CHECK(kpi_model_backtest(model, 710, 28, -1, &opt, &bt) == KPI_ERR_INVALID, "a horizon past the data is refused");
+	/* follow-up: channel 0 held at its pre-cutoff level vs the spend that was made */
+	rc = kpi_model_backtest(model, 702, 28, 0, &opt, &bt);
+	if (rc == KPI_OK)
+	{
+		double		predicted = 0.0,
+					realized = 0.0,
+					effect = 0.0;
+		double	   *a = malloc(sizeof(double) * 730),
+				   *b = malloc(sizeof(double) * 730),
+				   *x = malloc(sizeof(double) * 730);
+
+		memcpy(x, model->spend, sizeof(double) * 730);
+		for (t = 702; t < 730; t++)
+			x[t] = bt.spend_before;
+		kpi_adstock(model->spend, 730, truth.alpha[0], 28, a);
+		kpi_adstock(x, 730, truth.alpha[0], 28, b);
+		for (t = 0; t < 28; t++)
+		{
+			predicted += bt.predicted[t] - bt.held[t];
+			realized += bt.actual[t] - bt.held[t];
+			effect += truth.beta[0] * (tanh(a[702 + t] / truth.kappa[0]) - tanh(b[702 + t] / truth.kappa[0]));
+		}
+		CHECK(fabs(predicted - effect) <= 0.3 * fabs(effect) + 1e-9 &&
+			  fabs(realized - effect) <= 1.645 * bt.noise_sd_sum + 1e-9,
+			  "follow-up: predicted effect %.1f and realized %.1f (noise sd %.1f) vs true %.1f of the spend change %.1f -> %.1f",
+			  predicted, realized, bt.noise_sd_sum, effect, bt.spend_before, bt.spend_after);
+		free(a);
+		free(b);
+		free(x);
+	}
+	CHECK(rc == KPI_OK && bt.held != NULL, "follow-up forecast with the channel held");
+	kpi_backtest_free(&bt);
+	kpi_model_free(model);
+}
+
+/* Multiplicative baseline: interaction columns, and a better fit when demand scales. */
+static void
+test_multiplicative(void)
+{
+	sim_truth	truth;
+	kpi_model  *add = simulate(41, 730, 1, 2, 28, 0.0, 10.0, &truth);
+	kpi_model  *mul = simulate(41, 730, 1, 2, 28, 0.0, 10.0, &truth);
+	kpi_options opt = {0};
+	int			t,
+				rc1,
+				rc2;
+
+	/* the weekend lift grows with the season and the trend */
+	for (t = 0; t < 730; t++)
+	{
+		int			day = add->first_day + t;
+		double		extra = 60.0 * (((day % 7) + 7) % 7 >= 5) * (cos(6.283185307179586 * day / 365.25) + 2.0 * t / 730);
+
+		add->kpi[t] += extra;
+		mul->kpi[t] += extra;
+	}
+	opt.saturation = KPI_SAT_TANH;
+	opt.replicates = 10;
+	opt.starts = RUNNING_ON_VALGRIND ? 1 : 0;
+	opt.holdout = RUNNING_ON_VALGRIND ? -1 : 0;
+	rc1 = kpi_model_fit(add, &opt);
+	opt.multiplicative = 1;
+	rc2 = kpi_model_fit(mul, &opt);
+	CHECK(rc1 == KPI_OK && rc2 == KPI_OK && mul->q == add->q + 20 && mul->multiplicative == 1,
+		  "multiplicative baseline adds 20 interaction columns (q %d vs %d)", mul->q, add->q);
+	CHECK(mul->nrmse < 0.8 * add->nrmse, "and fits scaling demand better (NRMSE %.4f vs %.4f)", mul->nrmse, add->nrmse);
+	opt.multiplicative = KPI_SEASON_AUTO;
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 1 && add->q == mul->q, "seasonality=auto picks multiplicative here");
+	kpi_model_free(add);
+	add = simulate(42, 730, 1, 2, 28, 0.0, 10.0, &truth);
+	rc1 = kpi_model_fit(add, &opt);
+	CHECK(rc1 == KPI_OK && add->multiplicative == 0, "and additive when demand adds up");
+	kpi_model_free(add);
+	kpi_model_free(mul);
+}
+
 int
 main(void)
 {
@@ -328,5 +551,8 @@ main(void)
 	test_daily_fit();
 	test_bad_input();
 	test_recovery_study();
+	test_calibration();
+	test_backtest();
+	test_multiplicative();
 	return unit_done();
 }

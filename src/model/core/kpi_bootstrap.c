@@ -48,8 +48,8 @@ block_length(const kpi_model *model, int n_obs)
 }
 
 /* 5% and 95% percentiles of draws (sorted in place). */
-static void
-interval(double *draws, int count, double *lo, double *hi)
+void
+kpi_interval90(double *draws, int count, double *lo, double *hi)
 {
 	qsort(draws, count, sizeof(double), cmp_double);
 	*lo = quantile_sorted(draws, count, 0.05);
@@ -78,10 +78,12 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 	double	   *dnorm0 = malloc(sizeof(double) * (2 * nm + 2));
 	double	   *draws = malloc(sizeof(double) * ((size_t) replicates * na * 6 + 1));
 	double	   *curve = malloc(sizeof(double) * (w->n + 1));
+	int			nt = model->n_tests;
+	double	   *test_draws = malloc(sizeof(double) * ((size_t) replicates * nt + 1));
 	double		mean = 0.0;
 	kpi_rng		rng;
 
-	if (!fitted || !resid || !ystar || !saved || !ftil0 || !dnorm0 || !draws || !curve)
+	if (!fitted || !resid || !ystar || !saved || !ftil0 || !dnorm0 || !draws || !curve || !test_draws)
 	{
 		rc = KPI_ERR_NOMEM;
 		goto done;
@@ -124,6 +126,11 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
 		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
 		kpi_work_set_y(w, ystar);
+		/* each replicate draws the tests' measurements from their own error too */
+		for (i = 0; i < nt; i++)
+			w->test_lift[i] = model->tests[i].lift + model->tests[i].se * kpi_rng_normal(&rng);
+		for (a = 0; a < na; a++)
+			kpi_tests_refresh(w, w->active[a]);
 		rc = kpi_search(w, 0, 2, 4, 2.0, &rng, &obj);
 		if (rc != KPI_OK)
 			break;
@@ -147,6 +154,8 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 			d[4] = kappa;
 			d[5] = w->shape[k];
 		}
+		for (i = 0; i < nt; i++)
+			test_draws[(size_t) i * replicates + b] = w->beta[model->tests[i].channel] * w->test_S[i];
 		done++;
 	}
 	if (rc == KPI_OK)
@@ -167,7 +176,7 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 			{
 				for (b = 0; b < done; b++)
 					col[b] = d[(size_t) b * 6 + p];
-				interval(col, done, p == 0 ? &ch->contribution_lo : p == 1 ? &ch->mroas_lo : &ch->alpha_lo,
+				kpi_interval90(col, done, p == 0 ? &ch->contribution_lo : p == 1 ? &ch->mroas_lo : &ch->alpha_lo,
 						 p == 0 ? &ch->contribution_hi : p == 1 ? &ch->mroas_hi : &ch->alpha_hi);
 			}
 			for (b = 0; b < done; b++)
@@ -183,6 +192,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 					ch->cov[p * 3 + r] = done > 1 ? s / (done - 1) : 0.0;
 				}
 		}
+		for (i = 0; i < nt; i++)
+			if (done > 0)
+				kpi_interval90(test_draws + (size_t) i * replicates, done, &model->tests[i].predicted_lo,
+						 &model->tests[i].predicted_hi);
 		free(col);
 		model->replicates = done;
 	}
@@ -196,6 +209,10 @@ kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates)
 		memcpy(w->ftil, ftil0, sizeof(double) * (size_t) (m + 1) * n_obs);
 		memcpy(w->dnorm, dnorm0, sizeof(double) * (nm + 1));
 		memcpy(w->ridge, dnorm0 + nm + 1, sizeof(double) * nm);
+		for (i = 0; i < nt; i++)
+			w->test_lift[i] = model->tests[i].lift;
+		for (a = 0; a < na; a++)
+			kpi_tests_refresh(w, w->active[a]);
 	}
 done:
 	free(fitted);
@@ -206,5 +223,6 @@ done:
 	free(dnorm0);
 	free(draws);
 	free(curve);
+	free(test_draws);
 	return rc;
 }

@@ -17,6 +17,7 @@ model_design(const kpi_model *model, kpi_design *design)
 	design->n_knots = model->n_knots;
 	design->weekly = model->weekly;
 	design->harmonics = model->harmonics;
+	design->interact = model->multiplicative && (model->weekly || model->harmonics > 0);
 	design->q = model->q;
 }
 
@@ -133,6 +134,8 @@ kpi_warning_name(int code)
 		case KPI_W_HOLDOUT: return "poor_holdout";
 		case KPI_W_SHORT_SERIES: return "short_series";
 		case KPI_W_CONTROL_DROPPED: return "control_dropped";
+		case KPI_W_TEST_DISAGREES: return "test_disagrees_with_data";
+		case KPI_W_TESTS_CONFLICT: return "tests_contradict";
 		default: return "unknown";
 	}
 }
@@ -215,6 +218,17 @@ kpi_warning_message(const kpi_model *model, const kpi_warning *w, char *buf, siz
 			snprintf(buf, len, "control %s is constant or duplicates trend/seasonality/another control: "
 					 "dropped", w->a >= 0 && w->a < model->c && model->control_names[w->a]
 					 ? model->control_names[w->a] : "?");
+			break;
+		case KPI_W_TEST_DISAGREES:
+			snprintf(buf, len, "a lift test on channel %s is %.1f standard errors from what the data alone "
+					 "predict: the calibrated model leans on the test; check the test's design (window, "
+					 "cells, spend) before trusting either (see kpi_model_experiments)",
+					 channel_name(model, w->a), fabs(w->value));
+			break;
+		case KPI_W_TESTS_CONFLICT:
+			snprintf(buf, len, "two lift tests on channel %s contradict each other (their implied effects "
+					 "differ by %.1f standard errors): the model cannot satisfy both; drop or re-run one",
+					 channel_name(model, w->a), w->value);
 			break;
 		default:
 			snprintf(buf, len, "unknown warning");

@@ -44,6 +44,8 @@ kpi_model_new(int n, int m, int c)
 	{
 		model->reported[i] = NAN;
 		model->ch[i].collinear_with = -1;
+		model->ch[i].contribution_before = NAN;
+		model->ch[i].mroas_before = NAN;
 	}
 	return model;
 }
@@ -71,6 +73,7 @@ kpi_model_free(kpi_model *model)
 	free(model->gamma);
 	free(model->ch);
 	free(model->warnings);
+	free(model->tests);
 	free(model);
 }
 
@@ -595,6 +598,41 @@ holdout_score(kpi_model *model, const kpi_options *opt, const int *active, int n
 	return rc;
 }
 
+/* A workspace for the model's full span with its active channels, ready to search. */
+static kpi_work *
+new_work(kpi_model *model, const kpi_options *opt, const kpi_design *design)
+{
+	kpi_work   *w = kpi_work_new(model, model->n, model->lag, design);
+	int			k;
+
+	if (w == NULL)
+		return NULL;
+	w->interrupted = opt->interrupted;
+	w->interrupt_arg = opt->interrupt_arg;
+	w->saturation = opt->saturation;
+	for (k = 0; k < model->m; k++)
+		if (!(model->ch[k].flags & KPI_CH_EXCLUDED))
+			w->active[w->n_active++] = k;
+	return w;
+}
+
+/* Switch the model to the multiplicative design and refit (seasonality=auto chose it). */
+static int
+refit_multiplicative(kpi_model *model, const kpi_options *opt, kpi_work **w, kpi_design *design,
+					 int starts, int *used)
+{
+	model->multiplicative = 1;
+	kpi_design_choose(model, model->n, design);
+	model->q = design->q;
+	free(model->gamma);
+	model->gamma = calloc(design->q + 1, sizeof(double));
+	kpi_work_free(*w);
+	*w = new_work(model, opt, design);
+	if (*w == NULL || model->gamma == NULL)
+		return KPI_ERR_NOMEM;
+	return fit_work(*w, starts, used);
+}
+
 /* Fit the model: see kpi_model.h. */
 int
 kpi_model_fit(kpi_model *model, const kpi_options *opt)
@@ -624,6 +662,13 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 		(model->period_days != 1 && model->period_days != 7))
 		return KPI_ERR_INVALID;
 	model->n_warnings = 0;
+	model->multiplicative = opt->multiplicative == 1;
+	/* a refit (calibration) starts from fresh channel flags */
+	for (k = 0; k < model->m; k++)
+	{
+		model->ch[k].flags = 0;
+		model->ch[k].collinear_with = -1;
+	}
 	model->lag = opt->lag > 0 ? opt->lag : (model->period_days == 1 ? 28 : 8);
 	if (model->lag > 512)
 		model->lag = 512;
@@ -662,24 +707,27 @@ kpi_model_fit(kpi_model *model, const kpi_options *opt)
 	model->q = design.q;
 	free(model->gamma);
 	model->gamma = calloc(design.q + 1, sizeof(double));
-	w = kpi_work_new(model, model->n, model->lag, &design);
+	w = new_work(model, opt, &design);
 	if (w == NULL || model->gamma == NULL)
 	{
 		kpi_work_free(w);
 		return KPI_ERR_NOMEM;
 	}
-	w->interrupted = opt->interrupted;
-	w->interrupt_arg = opt->interrupt_arg;
-	w->saturation = opt->saturation;
-	for (k = 0; k < model->m; k++)
-		if (!(model->ch[k].flags & KPI_CH_EXCLUDED))
-			w->active[w->n_active++] = k;
 	for (k = 0; k < model->c; k++)
 		if (w->kept[design.q - model->c + k] < 0)
 			err |= kpi_add_warning(model, KPI_W_CONTROL_DROPPED, k, -1, 0.0);
 	err |= check_identifiability(model, w);
 	starts = opt->starts > 0 ? opt->starts : (left <= 10 ? 3 : (left <= 25 ? 2 : 1));
 	rc = fit_work(w, starts, &used);
+	if (rc == KPI_OK && opt->multiplicative == KPI_SEASON_AUTO)
+	{
+		int			better = kpi_interactions_improve(w);
+
+		if (better < 0)
+			rc = KPI_ERR_NOMEM;
+		else if (better)
+			rc = refit_multiplicative(model, opt, &w, &design, starts, &used);
+	}
 	model->starts = used;
 	if (rc == KPI_OK)
 	{

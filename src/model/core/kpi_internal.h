@@ -18,8 +18,12 @@ typedef struct kpi_design
 	int			n_knots;
 	int			weekly;
 	int			harmonics;
+	int			interact;		/* multiplicative seasonality: interaction terms present */
 	int			q;
 } kpi_design;
+
+/* Number of interaction columns of a multiplicative baseline (0 when additive). */
+int			kpi_interaction_terms(int multiplicative, int weekly, int harmonics);
 
 /* Everything one fit needs: the observed rows, projection and current estimates. */
 typedef struct kpi_work
@@ -53,6 +57,8 @@ typedef struct kpi_work
 	double	   *adst, *loga, *feat, *fobs, *proj, *gram, *rhs;
 	double	   *proj_g;
 	double		rc;				/* r'c̃ of the channel being searched */
+	/* lift tests (model->tests): weight σ²/se² (0 when outside t < n), lift, response per unit β */
+	double	   *test_w2, *test_lift, *test_S, *test_scratch;
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_work;
@@ -100,8 +106,26 @@ int			kpi_search(kpi_work *w, int grid, int rounds, int sweeps, double step_scal
 #define KPI_SHAPE_MIN 0.4
 #define KPI_SHAPE_MAX 4.0
 
+/* seasonality=auto: 1 when the multiplicative terms lower the BIC of the fit in w (kpi_season.c). */
+int			kpi_interactions_improve(const kpi_work *w);
+
+/* Lift-test terms (kpi_calibrate.c). */
+int			kpi_tests_init(kpi_work *w);	/* allocate and weigh; KPI_OK or KPI_ERR_NOMEM */
+void		kpi_tests_refresh(kpi_work *w, int k);	/* test_S of channel k's tests at its parameters */
+/* Σ w²S² and Σ w²S·L of channel k's tests for candidate parameters (0 without tests). */
+void		kpi_tests_candidate(kpi_work *w, int k, int family, double alpha, double logc, double shape,
+								double *ss, double *sl);
+void		kpi_tests_current(const kpi_work *w, int k, double *ss, double *sl);	/* same at its current parameters */
+double		kpi_tests_objective(const kpi_work *w);	/* Σ w² (L − β S)² */
+/* Response of a test per unit β at the given parameters. */
+double		kpi_test_response(const kpi_model *model, const kpi_test *test, int lag, int family,
+							  double alpha, double kappa, double shape, double *scratch);
+
 /* Moving-block bootstrap of the fitted model (fills the interval fields). */
 int			kpi_bootstrap(kpi_model *model, kpi_work *w, int replicates);
+
+/* 5% and 95% percentiles (type 7) of count draws, sorted in place. */
+void		kpi_interval90(double *draws, int count, double *lo, double *hi);
 
 /* Add a warning to the model. KPI_OK or KPI_ERR_NOMEM. */
 int			kpi_add_warning(kpi_model *model, int code, int a, int b, double value);

@@ -45,7 +45,8 @@
 
 #define KPI_MAX_CHANNELS 500
 #define KPI_MAX_CONTROLS 100
-#define KPI_CURRENT_DAYS 90		/* "current spend" = mean over the last 90 days */
+#define KPI_CURRENT_DAYS 90
+#define KPI_SEASON_AUTO (-1)	/* kpi_options.multiplicative: let the data choose */		/* "current spend" = mean over the last 90 days */
 
 /* Warning codes stored in a fitted model (channel indices a, b; value v). */
 typedef enum kpi_warning_code
@@ -65,9 +66,11 @@ typedef enum kpi_warning_code
 	KPI_W_AUTOCORRELATION,		/* v = lag-1 residual autocorrelation */
 	KPI_W_HOLDOUT,				/* v = holdout NRMSE / in-sample NRMSE */
 	KPI_W_SHORT_SERIES,			/* v = days covered: no yearly seasonality fitted */
-	KPI_W_CONTROL_DROPPED		/* a: control index collinear with other base terms */
+	KPI_W_CONTROL_DROPPED,		/* a: control index collinear with other base terms */
+	KPI_W_TEST_DISAGREES,		/* a: channel of a lift test the data disagree with, v = distance in SE */
+	KPI_W_TESTS_CONFLICT		/* a: channel with two lift tests that contradict, v = distance in SE */
 } kpi_warning_code;
-#define KPI_W_LAST KPI_W_CONTROL_DROPPED
+#define KPI_W_LAST KPI_W_TESTS_CONFLICT
 
 typedef struct kpi_warning
 {
@@ -105,7 +108,30 @@ typedef struct kpi_channel
 	double		mroas_lo, mroas_hi;
 	double		alpha_lo, alpha_hi;
 	double		cov[9];			/* bootstrap covariance of (β, κ, s), row-major */
+	/* the data-only answers of a calibrated model (NaN when not calibrated) */
+	double		contribution_before, mroas_before;
 } kpi_channel;
+
+/*
+ * A lift test (experiment) on one channel over periods first..last: the
+ * measured incremental KPI over those periods and its standard error.  Without
+ * a spend difference the channel was off in the test cells (a holdout); with
+ * one, the test cells spent spend_diff less over the window, spread evenly.
+ * The model's prediction is Σ_{t=first..last} β·(sat(A_t) − sat(A_t^cf)), A^cf
+ * the adstock of the counterfactual spend (carryover from before the window is
+ * in both arms; the tail after the window is not counted).
+ */
+typedef struct kpi_test
+{
+	int32_t		channel;
+	int32_t		first, last;	/* period indices, inclusive */
+	int32_t		has_diff;		/* 1 when spend_diff is given */
+	double		lift, se, spend_diff;
+	double		se_fit;			/* se as weighed in the fit (kpi_calibrate.c: Birge ratio) */
+	double		predicted_before;	/* the data-only model's prediction */
+	double		sd_before;		/* its bootstrap-based standard deviation */
+	double		predicted, predicted_lo, predicted_hi;	/* the calibrated model's, 90% interval */
+} kpi_test;
 
 /* The model: inputs (kept so answers can be recomputed) and the fit. */
 typedef struct kpi_model
@@ -130,6 +156,7 @@ typedef struct kpi_model
 	int32_t		n_knots;		/* trend hinges (0 or 2) */
 	int32_t		weekly;			/* day-of-week terms (daily data) */
 	int32_t		harmonics;		/* yearly Fourier pairs */
+	int32_t		multiplicative;	/* organic seasonality multiplicative (interaction terms) */
 	int32_t		q;				/* base columns */
 	double	   *gamma;			/* q base coefficients */
 
@@ -142,6 +169,11 @@ typedef struct kpi_model
 	double		r2, nrmse, nrmse_holdout, rssd, acf1, acf_season, sigma;
 	int32_t		n_warnings;
 	kpi_warning *warnings;
+
+	/* calibration with lift tests (n_tests = 0: fitted on the data alone) */
+	int32_t		n_tests;
+	kpi_test   *tests;
+	double		test_sigma2;	/* the data's residual variance, autocorrelation-inflated */
 } kpi_model;
 
 typedef struct kpi_options
@@ -151,6 +183,8 @@ typedef struct kpi_options
 	int			holdout;		/* holdout periods; 0 = 10% of the periods, < 0 = none */
 	int			lag;			/* adstock window; 0 = 8 weekly, 28 daily */
 	int			saturation;		/* KPI_SAT_TANH (default), KPI_SAT_HILL, or KPI_SAT_AUTO */
+	int			multiplicative;	/* 1: organic demand = level × weekly × yearly × trend (see kpi_design.c);
+								 * KPI_SEASON_AUTO: chosen by BIC of the baseline alone */
 	int			(*interrupted) (void *arg);
 	void	   *interrupt_arg;
 } kpi_options;
@@ -167,6 +201,55 @@ int			kpi_model_set_name(char **names, int i, const char *name);
 
 /* Fit the model whose inputs are set.  Returns KPI_OK or an error code. */
 int			kpi_model_fit(kpi_model *model, const kpi_options *opt);
+
+/*
+ * Calibrate a fitted model with lift tests (copied): each test enters the fit as a
+ * Gaussian likelihood term (lift − prediction)² / se², on the scale of the data's
+ * residual variance, so a precise test outweighs a weakly identified channel.
+ * Refits, records the data-only answers, the tests' predictions before and
+ * after, and warnings for tests the data disagree with or that contradict each
+ * other.  KPI_OK, KPI_ERR_INVALID for a bad test (see kpi_test_problem).
+ * Calibrating a calibrated model replaces its tests; "before" is then the
+ * model as it was passed in.
+ */
+int			kpi_model_calibrate(kpi_model *model, const kpi_test *tests, int n_tests,
+								const kpi_options *opt);
+
+/* What is wrong with a test for this model, or NULL. */
+const char *kpi_test_problem(const kpi_model *model, const kpi_test *test);
+
+/* The options a model was fitted with (to refit it the same way). */
+void		kpi_model_options(const kpi_model *model, kpi_options *opt);
+
+/*
+ * Backtest: refit on the first n_train periods (with the lift tests that end
+ * before them), then predict the next `horizon` periods from the spend that
+ * was actually made.  Intervals: the point forecast plus the 5% and 95%
+ * quantiles of the training residuals (empirical, so autocorrelated and
+ * skewed misfit is carried as it was in sample), scaled by (n/(n−p))^½ for
+ * the p fitted parameters.  Arrays are malloc'd.
+ */
+typedef struct kpi_backtest
+{
+	int			horizon;
+	int			m;
+	double	   *predicted, *lo, *hi, *actual;	/* horizon each; actual NaN when missing */
+	double	   *channel;		/* m × horizon: each channel's predicted contribution */
+	double	   *channel_lo, *channel_hi;	/* m: the channel's 90% interval relative to its estimate */
+	/* with a held channel: the forecast had its spend stayed at the last 28 periods' mean */
+	double	   *held;			/* horizon, NULL without a held channel */
+	double		spend_before, spend_after;	/* the held channel's mean spend per period */
+	double		noise_sd_sum;	/* sd of the sum of `horizon` residuals (AR(1)-inflated) */
+} kpi_backtest;
+
+/*
+ * hold_channel ≥ 0 also forecasts the horizon with that channel's spend held
+ * at its mean of the last 28 training periods: actual − held is the effect the
+ * spend change had, held-vs-actual forecast the effect the model predicted.
+ */
+int			kpi_model_backtest(const kpi_model *model, int n_train, int horizon, int hold_channel,
+							   const kpi_options *opt, kpi_backtest *out);
+void		kpi_backtest_free(kpi_backtest *bt);
 
 /* Text for a warning (static storage; fills a caller's buffer). */
 const char *kpi_warning_name(int code);

@@ -77,7 +77,8 @@ solve_pair(double a11, double a12, double a22, double b1, double b2, double *bet
  * base terms, so f'r = f̃'r and f'c̃ = f̃'c̃).  Lower is better.
  */
 static double
-score_feature(kpi_work *w, const double *f, const double *r)
+score_feature(kpi_work *w, const double *f, const double *r, int k, int family, double alpha,
+			  double logc, double shape)
 {
 	int			i,
 				j,
@@ -90,7 +91,9 @@ score_feature(kpi_work *w, const double *f, const double *r)
 				d,
 				ridge,
 				beta,
-				mu;
+				mu,
+				ss,
+				sl;
 	double	   *dots = w->proj;
 	int			nr = w->r;
 
@@ -121,8 +124,10 @@ score_feature(kpi_work *w, const double *f, const double *r)
 	 */
 	if (ridge < KPI_MIN_VARYING * d)
 		return 0.0;
-	return solve_pair(d + KPI_RIDGE * (ridge > 0.0 ? ridge : 0.0), w->dnorm[w->m] > 0.0 ? h : 0.0,
-					  w->dnorm[w->m], g, w->rc, &beta, &mu);
+	/* the channel's lift tests, if any, as extra least-squares rows on β */
+	kpi_tests_candidate(w, k, family, alpha, logc, shape, &ss, &sl);
+	return solve_pair(d + KPI_RIDGE * (ridge > 0.0 ? ridge : 0.0) + ss, w->dnorm[w->m] > 0.0 ? h : 0.0,
+					  w->dnorm[w->m], g + sl, w->rc, &beta, &mu);
 }
 
 /* Score of channel k at (α, ln c, s) against e. */
@@ -130,7 +135,7 @@ static double
 score_params(kpi_work *w, int k, int family, double alpha, double logc, double shape, const double *e)
 {
 	kpi_channel_curve(w, k, family, alpha, logc, shape, w->feat);
-	return score_feature(w, w->feat, e);
+	return score_feature(w, w->feat, e, k, family, alpha, logc, shape);
 }
 
 /* Full-grid search of channel k against e over both families; keeps the best. */
@@ -158,7 +163,8 @@ grid_channel(kpi_work *w, int k, const double *e, int *best_family, double *best
 				if (w->saturation == KPI_SAT_TANH)
 					break;
 				kpi_hill_from_log(w->loga, w->n, lk, shape_grid[is], w->feat);
-				s = w->saturation == KPI_SAT_TANH ? 0.0 : score_feature(w, w->feat, e);
+				s = score_feature(w, w->feat, e, k, KPI_SAT_HILL, alpha_grid[ia], logc_grid[ic],
+								  shape_grid[is]);
 				if (s < *best_score)
 				{
 					*best_score = s;
@@ -175,7 +181,7 @@ grid_channel(kpi_work *w, int k, const double *e, int *best_family, double *best
 
 			for (t = 0; t < w->n; t++)
 				w->feat[t] = w->adst[t] > 0.0 ? kpi_tanh_pos(w->adst[t] / kappa) : 0.0;
-			s = score_feature(w, w->feat, e);
+			s = score_feature(w, w->feat, e, k, KPI_SAT_TANH, alpha_grid[ia], logc_grid[ic], 1.0);
 			if (s < *best_score)
 			{
 				*best_score = s;
@@ -269,7 +275,9 @@ sweep(kpi_work *w, int use_grid, double step_scale, kpi_rng *rng)
 					shape = w->shape[k],
 					score,
 					g = 0.0,
-					h = 0.0;
+					h = 0.0,
+					ss,
+					sl;
 		const double *c = w->ftil + (size_t) w->m * n;
 
 		/* partial residual without channel k and the intercept */
@@ -288,8 +296,9 @@ sweep(kpi_work *w, int use_grid, double step_scale, kpi_rng *rng)
 			g += f[i] * w->e[i];
 			h += f[i] * c[i];
 		}
-		solve_pair(w->dnorm[k] + KPI_RIDGE * w->ridge[k], w->dnorm[w->m] > 0.0 ? h : 0.0, w->dnorm[w->m],
-				   g, w->rc, &w->beta[k], &w->beta[w->m]);
+		kpi_tests_current(w, k, &ss, &sl);
+		solve_pair(w->dnorm[k] + KPI_RIDGE * w->ridge[k] + ss, w->dnorm[w->m] > 0.0 ? h : 0.0,
+				   w->dnorm[w->m], g + sl, w->rc, &w->beta[k], &w->beta[w->m]);
 		for (i = 0; i < n; i++)
 			w->e[i] -= w->beta[k] * f[i] + w->beta[w->m] * c[i];
 	}

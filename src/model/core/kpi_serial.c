@@ -4,9 +4,13 @@
  * Reading validates every count, index and value, so a damaged or hand-made
  * value is refused with a reason instead of being trusted.
  *
- * Layout: "NKM1", 17 int32 header fields, 7 double statistics, the names
+ * Layout: "NKM1", 18 int32 header fields, 7 double statistics, the names
  * (int32 length + bytes), kpi[n], spend[m·n], control[c·n], reported[m],
- * gamma[q], per channel 3 int32 (flags, collinear_with, family) + 26 doubles, per warning 3 int32 + 1 double.
+ * gamma[q], per channel 3 int32 (flags, collinear_with, family) + 26 doubles, per warning 3 int32 + 1 double;
+ * then, only for a model calibrated with lift tests, "CAL1", int32 n_tests, the
+ * double test_sigma2, per test 4 int32 + 9 doubles, per channel 2 doubles (the
+ * data-only contribution and marginal ROAS).  A value without that section is
+ * a model fitted on the data alone.
  */
 #include "kpi_internal.h"
 
@@ -16,6 +20,9 @@
 
 #define KPI_NAME_MAX 1000
 #define CHANNEL_DOUBLES 26
+#define HEADER_INTS 18
+#define TEST_DOUBLES 9
+#define KPI_MAX_TESTS 1000
 
 typedef struct wbuf
 {
@@ -119,6 +126,7 @@ header_fields(kpi_model *m, int32_t **f)
 	f[14] = &m->replicates;
 	f[15] = &m->holdout;
 	f[16] = &m->n_warnings;
+	f[17] = &m->multiplicative;
 }
 
 static void
@@ -159,13 +167,31 @@ channel_fields(kpi_channel *ch, double **f)
 		f[17 + i] = &ch->cov[i];
 }
 
+static void
+test_fields(kpi_test *t, int32_t **ints, double **dbl)
+{
+	ints[0] = &t->channel;
+	ints[1] = &t->first;
+	ints[2] = &t->last;
+	ints[3] = &t->has_diff;
+	dbl[0] = &t->lift;
+	dbl[1] = &t->se;
+	dbl[2] = &t->spend_diff;
+	dbl[3] = &t->predicted_before;
+	dbl[4] = &t->sd_before;
+	dbl[5] = &t->predicted;
+	dbl[6] = &t->predicted_lo;
+	dbl[7] = &t->predicted_hi;
+	dbl[8] = &t->se_fit;
+}
+
 /* Serialise a fitted model. */
 int
 kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 {
 	kpi_model  *m = (kpi_model *) model;
 	wbuf		b = {0};
-	int32_t    *hf[17];
+	int32_t    *hf[HEADER_INTS];
 	double	   *sf[7],
 			   *cf[CHANNEL_DOUBLES];
 	int			i,
@@ -174,7 +200,7 @@ kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 	header_fields(m, hf);
 	stat_fields(m, sf);
 	put_bytes(&b, "NKM1", 4);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < HEADER_INTS; i++)
 		put_i32(&b, *hf[i]);
 	for (i = 0; i < 7; i++)
 		put_f64(&b, *sf[i]);
@@ -202,6 +228,28 @@ kpi_model_serialise(const kpi_model *model, unsigned char **out, size_t *len)
 		put_i32(&b, m->warnings[i].a);
 		put_i32(&b, m->warnings[i].b);
 		put_f64(&b, m->warnings[i].value);
+	}
+	if (m->n_tests > 0)
+	{
+		int32_t    *ti[4];
+		double	   *td[TEST_DOUBLES];
+
+		put_bytes(&b, "CAL1", 4);
+		put_i32(&b, m->n_tests);
+		put_f64(&b, m->test_sigma2);
+		for (i = 0; i < m->n_tests; i++)
+		{
+			test_fields(&m->tests[i], ti, td);
+			for (j = 0; j < 4; j++)
+				put_i32(&b, *ti[j]);
+			for (j = 0; j < TEST_DOUBLES; j++)
+				put_f64(&b, *td[j]);
+		}
+		for (i = 0; i < m->m; i++)
+		{
+			put_f64(&b, m->ch[i].contribution_before);
+			put_f64(&b, m->ch[i].mroas_before);
+		}
 	}
 	if (b.failed)
 	{
@@ -312,7 +360,9 @@ header_problem(const kpi_model *h, size_t left)
 		return "inconsistent counts";
 	if (h->n_train < 1 || h->n_train > h->n || (h->n_knots != 0 && h->n_knots != 2) ||
 		(h->weekly != 0 && h->weekly != 1) || h->harmonics < 0 || h->harmonics > 3 ||
-		h->q != 2 + h->n_knots + 6 * h->weekly + 2 * h->harmonics + h->c)
+		(h->multiplicative != 0 && h->multiplicative != 1) ||
+		h->q != 2 + h->n_knots + 6 * h->weekly + 2 * h->harmonics
+		+ kpi_interaction_terms(h->multiplicative, h->weekly, h->harmonics) + h->c)
 		return "inconsistent base design";
 	return NULL;
 }
@@ -350,6 +400,51 @@ body_problem(const kpi_model *model)
 	return NULL;
 }
 
+/* Read the calibration section (after the "CAL1" marker); 0 when malformed. */
+static int
+get_calibration(rbuf *r, kpi_model *model)
+{
+	int32_t    *ti[4];
+	double	   *td[TEST_DOUBLES];
+	int			i,
+				j;
+
+	if (r->left < 8 || memcmp(r->p, "CAL1", 4) != 0)
+		return 0;
+	r->p += 4;
+	r->left -= 4;
+	model->n_tests = get_i32(r);
+	model->test_sigma2 = get_f64(r);
+	if (r->failed || model->n_tests < 1 || model->n_tests > KPI_MAX_TESTS ||
+		!isfinite(model->test_sigma2) || model->test_sigma2 < 0.0)
+		return 0;
+	model->tests = calloc(model->n_tests, sizeof(kpi_test));
+	if (model->tests == NULL)
+		return 0;
+	for (i = 0; i < model->n_tests; i++)
+	{
+		test_fields(&model->tests[i], ti, td);
+		for (j = 0; j < 4; j++)
+			*ti[j] = get_i32(r);
+		for (j = 0; j < TEST_DOUBLES; j++)
+		{
+			*td[j] = get_f64(r);
+			if (isinf(*td[j]) || (isnan(*td[j]) && (j < 5 || j == 8)) || (j == 8 && !(*td[j] > 0.0)))
+				return 0;
+		}
+		if (kpi_test_problem(model, &model->tests[i]) != NULL)
+			return 0;
+	}
+	for (i = 0; i < model->m; i++)
+	{
+		model->ch[i].contribution_before = get_f64(r);
+		model->ch[i].mroas_before = get_f64(r);
+		if (isinf(model->ch[i].contribution_before) || isinf(model->ch[i].mroas_before))
+			return 0;
+	}
+	return !r->failed;
+}
+
 /* Deserialise and validate; on failure *problem says why. */
 int
 kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, const char **problem)
@@ -357,7 +452,7 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 	rbuf		r = {buf, len, 0};
 	kpi_model	h;
 	kpi_model  *model = NULL;
-	int32_t    *hf[17];
+	int32_t    *hf[HEADER_INTS];
 	double	   *sf[7],
 			   *cf[CHANNEL_DOUBLES];
 	int			i,
@@ -375,7 +470,7 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 	r.left -= 4;
 	memset(&h, 0, sizeof(h));
 	header_fields(&h, hf);
-	for (i = 0; i < 17; i++)
+	for (i = 0; i < HEADER_INTS; i++)
 		*hf[i] = get_i32(&r);
 	if (r.failed || (*problem = header_problem(&h, r.left)) != NULL)
 	{
@@ -388,10 +483,10 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 		return KPI_ERR_NOMEM;
 	header_fields(model, hf);
 	{
-		int32_t    *src[17];
+		int32_t    *src[HEADER_INTS];
 
 		header_fields(&h, src);
-		for (i = 0; i < 17; i++)
+		for (i = 0; i < HEADER_INTS; i++)
 			*hf[i] = *src[i];
 	}
 	model->gamma = calloc(model->q + 1, sizeof(double));
@@ -435,6 +530,8 @@ kpi_model_deserialise(const unsigned char *buf, size_t len, kpi_model **out, con
 		model->warnings[i].b = get_i32(&r);
 		model->warnings[i].value = get_f64(&r);
 	}
+	if (ok && !r.failed && r.left > 0)
+		ok = get_calibration(&r, model);
 	if (!ok || r.failed)
 		*problem = "truncated value, a bad name, or a non-finite number";
 	else if (r.left != 0)
