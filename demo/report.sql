@@ -276,3 +276,14 @@ SELECT c.campaign_id, round(noa.marginal_roas(c.curve, c.current_spend::float8, 
 	  || ' .. ' || round(noa.marginal_roas_hi(noa.incremental_curve(c.curve, k.model, c.campaign_id), c.current_spend::float8, c.value_per_conversion::float8)::numeric, 2) AS interval_after
 FROM demo_curves c, demo_models m, demo_models_calibrated k
 WHERE c.campaign_id = 'tt-es-04' AND m.geo = 'ES' AND k.geo = 'ES';
+
+\echo
+\echo '--- 6f. Track record: the model refitted up to 3 December 2025 forecasts the last 28 days (noa.kpi_model_backtest) ---'
+\echo '    From the spend actually made, 28-day totals; "coverage" is the share of days whose orders fell inside'
+\echo '    the day''s 90% interval (over 16 such windows, sql/kpi_model_backtest.sql: 86% of 448 days).'
+SELECT m.geo, round(b.predicted::numeric) AS forecast_orders,
+	round(b.actual::numeric) AS actual_orders, round(100 * b.abs_pct_error::numeric, 1) AS daily_error_pct,
+	round(100 * b.coverage::numeric) AS coverage_pct
+FROM demo_models m, noa.kpi_model_backtest(m.model, '2025-12-03') b
+WHERE b.day IS NULL AND b.component = 'total'
+ORDER BY m.geo;
