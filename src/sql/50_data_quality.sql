@@ -328,25 +328,40 @@ raw AS MATERIALIZED (
 	LEFT JOIN camp AS c ON c.cp = r.cp AND c.pf IS NOT DISTINCT FROM r.pf
 ),
 tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM raw),
--- identical copies of a row (reported by duplicate_rows) count once below
--- (with the number of copies, for duplicate_rows)
-dedup AS MATERIALIZED (
-	SELECT cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva, count(*) AS copies
+-- One grouped pass over the rows per campaign and day: the number of rows
+-- with copies (n_raw) and their sums and maxima (for duplicate_rows); blk
+-- numbers runs of consecutive days, nd is the next day with rows.
+day_raw AS MATERIALIZED (
+	SELECT cid, d, count(*) AS n_raw, sum(fsp) AS s_raw, max(fsp) AS smax,
+	       sum(fcv) AS c_raw, max(fcv) AS cmax, sum(fva) AS va_raw,
+	       d - (row_number() OVER w)::int AS blk, lead(d) OVER w AS nd
 	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
-	GROUP BY cid, d, pf, cp, sp, im, cl, cv, va, cu, fsp, fcv, fva
+	GROUP BY cid, d
+	WINDOW w AS (PARTITION BY cid ORDER BY d)
+),
+-- identical copies of a row (reported by duplicate_rows) count once below:
+-- only days with more than one row can hold copies, so only their rows are
+-- deduplicated (n = distinct rows of the day)
+day_dd AS (
+	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n
+	FROM (SELECT DISTINCT r.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
+	      FROM raw AS r
+	      WHERE (r.cid, r.d) IN (SELECT g.cid, g.d FROM day_raw AS g WHERE g.n_raw > 1)) AS x
+	GROUP BY x.cid, x.d
 ),
 -- one row per campaign and day, finite values only: the first step, which a
 -- sharded engine can run on each shard (every check below reads this or the
--- rows of one campaign).  n = distinct rows, n_raw = rows with copies (and
--- the sums and maxima over them for duplicate_rows), blk numbers runs of
--- consecutive days, nd is the next day with rows.
+-- rows of one campaign).  sp, cv, va = sums over distinct rows, n = distinct
+-- rows, n_raw = rows with copies (and the sums and maxima over them for
+-- duplicate_rows), blk and nd as above.
 daily AS MATERIALIZED (
-	SELECT cid, d, sum(fsp) AS sp, sum(fcv) AS cv, count(*) AS n,
-	       sum(copies) AS n_raw, sum(fsp * copies) AS s_raw, max(fsp) AS smax,
-	       sum(fcv * copies) AS c_raw, max(fcv) AS cmax,
-	       d - (row_number() OVER w)::int AS blk, lead(d) OVER w AS nd
-	FROM dedup GROUP BY cid, d
-	WINDOW w AS (PARTITION BY cid ORDER BY d)
+	SELECT g.cid, g.d,
+	       CASE WHEN g.n_raw = 1 THEN g.s_raw ELSE x.sp END AS sp,
+	       CASE WHEN g.n_raw = 1 THEN g.c_raw ELSE x.cv END AS cv,
+	       CASE WHEN g.n_raw = 1 THEN g.va_raw ELSE x.va END AS va,
+	       CASE WHEN g.n_raw = 1 THEN 1 ELSE x.n END AS n,
+	       g.n_raw, g.s_raw, g.smax, g.c_raw, g.cmax, g.blk, g.nd
+	FROM day_raw AS g LEFT JOIN day_dd AS x ON x.cid = g.cid AND x.d = g.d
 ),
 money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
@@ -736,7 +751,7 @@ chk_resp AS (
 -- ---- platform numbers against the business table ---------------------------
 biz AS MATERIALIZED (%s),
 plat AS (
-	SELECT d, sum(fsp) AS sp, sum(fcv) AS cv, sum(fva) AS va FROM dedup GROUP BY d
+	SELECT d, sum(sp) AS sp, sum(cv) AS cv, sum(va) AS va FROM daily GROUP BY d
 ),
 pj AS (
 	SELECT p.d, p.sp, p.cv, p.va, b.orders, b.revenue FROM plat p JOIN biz b ON b.d = p.d
