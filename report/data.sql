@@ -90,9 +90,11 @@ SELECT :'biz' <> '' AND (SELECT count(DISTINCT proname) = 4 FROM pg_proc WHERE p
 \endif
 
 -- Per campaign, the actions of the platform-valued plan and of the plan on
--- incremental value, where they differ (data-tracking fixes left aside).
+-- incremental value, where they or the experiment they ask for differ
+-- (data-tracking fixes left aside).
 CREATE TEMP TABLE r_plan_changes AS
-WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions FROM r_plan
+WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
+                  min(experiment) AS experiment, min(test_days) AS test_days FROM r_plan
            WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id),
      i AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
                   min(incrementality_factor) AS factor, min(incrementality_factor_lo) AS factor_lo,
@@ -100,9 +102,10 @@ WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions
                   min(experiment) AS experiment, min(test_days) AS test_days
            FROM r_plan_incremental WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id)
 SELECT coalesce(p.campaign_id, i.campaign_id) AS campaign_id, coalesce(p.actions, '') AS on_platform_reports,
-	coalesce(i.actions, '') AS on_incremental_value, i.factor, i.factor_lo, i.factor_hi, i.experiment, i.test_days
+	p.experiment AS platform_experiment, p.test_days AS platform_test_days, coalesce(i.actions, '') AS on_incremental_value, i.factor, i.factor_lo, i.factor_hi, i.experiment, i.test_days
 FROM p FULL JOIN i USING (campaign_id)
-WHERE :'show_kpi_model'::boolean AND p.actions IS DISTINCT FROM i.actions;
+WHERE :'show_kpi_model'::boolean
+  AND (p.actions IS DISTINCT FROM i.actions OR p.experiment IS DISTINCT FROM i.experiment);
 
 SELECT json_build_object(
 	'source', :'src',

@@ -405,20 +405,24 @@ def incrementality_bars(channels):
     return "".join(out)
 
 
-def actions_cell(actions):
-    """The actions of one campaign in one plan, as chips; a dash for none."""
+def actions_cell(actions, experiment=None, test_days=None):
+    """The actions of one campaign in one plan, as chips, with the experiment a test asks for."""
     if not actions:
         return '<span class="empty">no action</span>'
-    return " ".join(chip(a.replace("_", " "), a) for a in actions.split(", "))
+    cell = " ".join(chip(a.replace("_", " "), a) for a in actions.split(", "))
+    if experiment:
+        length = f", {test_days} days" if test_days is not None else ""
+        cell += f'<div class="cell-note">{esc(experiment.replace("_", " ") + length)}</div>'
+    return cell
 
 
 def plan_changes_section(model, currency):
     """The campaigns whose action changes when the plan is valued on incremental value, and the totals."""
     changes = model.get("plan_changes") or []
-    out = ["<p>The action plan of section 5 valued on what the shop gains (<code>noa.recommendations(..., "
+    out = ["<h3>The action plan on incremental value</h3><p>The action plan of section 5 valued on what the shop gains (<code>noa.recommendations(..., "
            "incrementality =&gt; the models, incrementality_by =&gt; 'platform')</code>): each campaign's curve "
            "rescaled by its platform's factor, with the factor's interval carried into every interval. "
-           "The campaigns whose action changes:</p>"]
+           "The campaigns whose action, or the experiment it asks for, changes:</p>"]
     if not changes:
         out.append('<p class="empty">No campaign\'s action changes on incremental value.</p>')
     else:
@@ -426,13 +430,16 @@ def plan_changes_section(model, currency):
         for c in changes:
             factor = "–" if c["factor"] is None else (
                 f"{number(c['factor'], 2)} ({number(c['factor_lo'], 2)} to {number(c['factor_hi'], 2)})")
-            rows.append([esc(c["campaign_id"]), actions_cell(c["on_platform_reports"]),
+            rows.append([esc(c["campaign_id"]),
+                         actions_cell(c["on_platform_reports"], c["platform_experiment"], c["platform_test_days"]),
                          actions_cell(c["on_incremental_value"]), esc(factor),
                          esc((c["experiment"] or "–").replace("_", " ")),
                          esc("–" if c["test_days"] is None else f"{c['test_days']} days")])
+        out.append('<div id="plan-changes">')
         out.append(table(["campaign", "on platform reports", "on incremental value", "factor (90% interval)",
                           "experiment noa proposes", "length"], rows,
-                         ["text", "text", "text", "num", "text", "num"], [120, 170, 170, 170, None, 80]))
+                         ["text", "text", "text", "num", "text", "num"], [110, 200, 150, 170, None, 80]))
+        out.append("</div>")
     totals = model.get("plan_incremental_totals") or []
     if totals:
         by_action = {}
@@ -516,7 +523,7 @@ def backtest_section(model, as_of):
     def swatch(colour, label):
         return (f'<span class="key"><span class="swatch" style="border-left:3px solid {colour}"></span>'
                 f'{esc(label)}</span>')
-    return ('<div id="backtest"><p>Track record (<code>noa.kpi_model_backtest</code>): each model refitted on the '
+    return ('<div id="backtest"><h3>Track record: the last 28 days forecast</h3><p>Track record (<code>noa.kpi_model_backtest</code>): each model refitted on the '
             f"data up to 28 days before {esc(as_of)} forecasts those days from the "
             f"spend that was actually made: the line and its 90% band, the dots what happened (red outside the "
             f"band).{esc(summary)}</p>"
@@ -536,13 +543,14 @@ def kpi_model_section(model, currency, as_of):
     if not model:
         return ""
     parts = ['<section id="kpi-model"><h2>6. Incrementality: what the shop really gains</h2>'
+             "<h3>Where the orders come from</h3>"
              f"<p>The business KPI ({esc(model['kpi'])}) per day, split by noa's KPI model "
              "(<code>noa.kpi_model_decomposition</code>) into its baseline, seasonality and the effect of each "
              "platform.</p>"]
     if model.get("decomposition"):
         parts.append(stacked_area(model["decomposition"], f"{model['kpi']} per day"))
     if model.get("channels"):
-        parts.append(f'<div id="incrementality"><p>Incrementality per platform (<code>noa.incrementality_by</code>): '
+        parts.append(f'<div id="incrementality"><h3>Incrementality per platform</h3><p>Incrementality per platform (<code>noa.incrementality_by</code>): '
                      f"the {esc(model['kpi'])} each platform really adds for each conversion it reports, pooled "
                      "over its campaigns, with the 90% interval (conservative).</p>")
         parts.append(incrementality_bars(model["channels"]))

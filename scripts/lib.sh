@@ -142,11 +142,12 @@ run_chromium() {
 # Open the report in headless Chromium: read its rendering self-check back from
 # the DOM (charts drawn, no text outside its box or overlapping, no console
 # message, no network request), take a full-page screenshot into SHOT and check
-# it (no screenshot when SHOT is -).  Prints 'ok'/'not ok' lines and
-# 'browser: N passed, M failed'.
-# Usage: browser_check_report HTML SHOT
+# it (no screenshot when SHOT is -), and that each part named in EXPECT (ids,
+# comma-separated) is there with a chart or table row.  Prints 'ok'/'not ok'
+# lines and 'browser: N passed, M failed'.
+# Usage: browser_check_report HTML SHOT [EXPECT]
 browser_check_report() {
-	local html=$1 shot=$2 dir height rc
+	local html=$1 shot=$2 expect=${3:-} dir height rc
 	dir=$(mktemp -d /tmp/noa-browser.XXXXXX)
 	run_chromium "$html" --window-size=1280,900 --enable-logging=stderr --v=0 --dump-dom \
 		>"$dir/dom.html" 2>"$dir/chromium.log"
@@ -155,7 +156,7 @@ browser_check_report() {
 		[ "${height:-0}" -gt 0 ] 2>/dev/null || height=900
 		run_chromium "$html" --window-size=1280,"$height" --screenshot="$shot" >/dev/null 2>&1
 	fi
-	"$NOA_PYTHON" report/check_dom.py "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
+	"$NOA_PYTHON" report/check_dom.py --expect "$expect" "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
 	rm -rf "$dir"
 	return $rc
 }
