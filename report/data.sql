@@ -1,15 +1,23 @@
 -- report/data.sql: noa's rows behind the HTML report, printed as one JSON
 -- document for report/render.py.  Run by scripts/report.sh as
---   psql -At -v source=SCHEMA.TABLE -v business=SCHEMA.TABLE -v as_of=YYYY-MM-DD -f report/data.sql
+--   psql -At -v source=SCHEMA.TABLE -v business=SCHEMA.TABLE -v as_of=YYYY-MM-DD [-v models=TABLE] -f report/data.sql
 -- The source table has the documented layout (Fivetran ad_reporting column
 -- names plus campaign_role, geo, currency); business and as_of may be empty
--- (no shop table; the last day of the source).  Everything shown is a row of
+-- (no shop table; the last day of the source); models, when set, names KPI
+-- models already fitted to reuse (see report/kpi_model.sql).  Everything shown is a row of
 -- one of noa's functions; this script only gathers them.
 \set ON_ERROR_STOP on
 \set QUIET on
+\pset format unaligned
+\pset tuples_only on
+\pset null ''
 SET client_min_messages = warning;
 SET extra_float_digits = 1;
 
+\if :{?models}
+\else
+\set models ''
+\endif
 SELECT :'source'::regclass::text AS src, coalesce(nullif(:'business', '')::regclass::text, '') AS biz \gset
 -- (an empty source table stops here, with that message in the error)
 SELECT coalesce(nullif(:'as_of', '')::date, (SELECT max(date_day) FROM :src),

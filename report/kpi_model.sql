@@ -3,15 +3,29 @@
 -- the catalog and a business table is given.  Models of the shop's orders per
 -- day: one per country with a channel per campaign when the business table
 -- has a geo column (as the demo's does), otherwise one model of all orders
--- with a channel per platform.  From them: the orders split into components
+-- with a channel per platform (or the models in the variable models, when
+-- set).  From them: the orders split into components
 -- (channels summed per platform), the incrementality factor per platform
 -- (noa.incrementality_by), the action plan on incremental value
 -- (noa.recommendations(..., incrementality =>)) and the backtest of the last
 -- 28 days (noa.kpi_model_backtest).
 \set kpi_name orders
-SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = :'biz'::regclass AND attname = 'geo' AND NOT attisdropped)
+SELECT :'models' <> '' AS given_models,
+	EXISTS (SELECT FROM pg_attribute WHERE attrelid = :'biz'::regclass AND attname = 'geo' AND NOT attisdropped)
 	AS per_geo \gset
-\if :per_geo
+\if :given_models
+-- Models already fitted (the variable models: a table with a column of type
+-- noa.kpi_model and, for one model per country, a geo column) are reused.
+SELECT (SELECT attname FROM pg_attribute WHERE attrelid = :'models'::regclass AND NOT attisdropped
+	AND atttypid = 'noa.kpi_model'::regtype ORDER BY attnum LIMIT 1) AS models_col,
+	EXISTS (SELECT FROM pg_attribute WHERE attrelid = :'models'::regclass AND attname = 'geo' AND NOT attisdropped)
+	AS models_geo \gset
+\if :models_geo
+CREATE TEMP TABLE r_models AS SELECT geo::text AS geo, :"models_col" AS model FROM :models;
+\else
+CREATE TEMP TABLE r_models AS SELECT NULL::text AS geo, :"models_col" AS model FROM :models;
+\endif
+\elif :per_geo
 CREATE TEMP TABLE r_models AS
 SELECT s.geo, noa.fit_kpi_model(s.date_day, s.campaign_id, s.spend::float8, b.orders::float8, s.conversions::float8) AS model
 FROM (SELECT date_day, geo, campaign_id, sum(spend) AS spend, sum(conversions) AS conversions

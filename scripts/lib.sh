@@ -113,11 +113,13 @@ stop_cluster() {
 # Render noa's HTML report of a source table (documented layout) into OUT, from
 # the server in PGHOST/PGPORT/PGDATABASE: report/data.sql gathers noa's rows as
 # JSON, report/render.py turns them into one self-contained HTML file.
-# Usage: render_report OUT SOURCE [BUSINESS] [AS_OF]
+# MODELS names a table of KPI models already fitted, to reuse (see report/kpi_model.sql).
+# Usage: render_report OUT SOURCE [BUSINESS] [AS_OF] [MODELS]
 render_report() {
-	local out=$1 source=$2 business=${3:-} as_of=${4:-} json rc
+	local out=$1 source=$2 business=${3:-} as_of=${4:-} models=${5:-} json rc
 	json=$(mktemp /tmp/noa-report.XXXXXX)
-	psql -X -q -At -v source="$source" -v business="$business" -v as_of="$as_of" -f report/data.sql >"$json" \
+	psql -X -q -At -v source="$source" -v business="$business" -v as_of="$as_of" -v models="$models" \
+		-f report/data.sql >"$json" \
 		&& "$NOA_PYTHON" report/render.py "$out" <"$json"
 	rc=$?
 	rm -f "$json"
