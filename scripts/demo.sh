@@ -28,4 +28,4 @@ log "rendering the visual report"
 "$NOA_PYTHON" report/render.py "$report" <"$json" || { rm -f "$json"; die "the visual report failed"; }
 rm -f "$json"
 echo
-echo "The visual report (response curves, alarms, waste, allocation, action plan): $report"
+echo "The visual report (response curves, alarms, waste, allocation, action plan, incrementality): $report"
