@@ -10,9 +10,15 @@
 -- (noa.recommendations(..., incrementality =>)) and the backtest of the last
 -- 28 days (noa.kpi_model_backtest).
 \set kpi_name orders
+-- A model per country needs more days than parameters (8 base terms plus 3
+-- per channel): with less than twice that in any country, one model of all
+-- orders with a channel per platform is fitted instead.
 SELECT :'models' <> '' AS given_models,
 	EXISTS (SELECT FROM pg_attribute WHERE attrelid = :'biz'::regclass AND attname = 'geo' AND NOT attisdropped)
-	AS per_geo \gset
+	AND NOT EXISTS (
+		SELECT FROM (SELECT count(DISTINCT date_day) AS days, count(DISTINCT campaign_id) AS campaigns
+		             FROM :src WHERE date_day <= :'as_of'::date GROUP BY geo) g
+		WHERE g.days < 2 * (8 + 3 * g.campaigns)) AS per_geo \gset
 \if :given_models
 -- Models already fitted (the variable models: a table with a column of type
 -- noa.kpi_model and, for one model per country, a geo column) are reused.
