@@ -465,11 +465,11 @@ def backtest_panel(geo_backtest, kpi):
     geo = geo_backtest["geo"] or "all"
     head = f'<div class="panel"><div class="panel-title">{esc(geo)}</div>'
     days = geo_backtest.get("days") or []
-    if geo_backtest.get("problem") or not days:
+    values = [v for d in days for v in d[1:] if v is not None]
+    if geo_backtest.get("problem") or not values:
         return head + f'<div class="no-curve">No backtest: {esc(geo_backtest.get("problem") or "no days")}</div></div>'
     width, height = 270, 170
     left, right, top, bottom = 46, 10, 8, 36
-    values = [v for d in days for v in d[1:] if v is not None]
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.1 or 1.0
     step = nice_step(hi - lo + 2 * pad, 4)
