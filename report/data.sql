@@ -86,6 +86,9 @@ CREATE TEMP TABLE r_kpi_decomposition (day date, component text, component_order
 CREATE TEMP TABLE r_kpi_channels (channel text, reported float8, incremental float8,
 	factor float8, factor_lo float8, factor_hi float8);
 CREATE TEMP TABLE r_plan_incremental AS SELECT * FROM r_plan WHERE false;
+CREATE TEMP TABLE r_plan_changes (campaign_id text, on_platform_reports text, platform_experiment text,
+	platform_test_days integer, on_incremental_value text, factor float8, factor_lo float8, factor_hi float8,
+	experiment text, test_days integer);
 CREATE TEMP TABLE r_backtest (geo text, day date, predicted float8, predicted_lo float8, predicted_hi float8,
 	actual float8, abs_pct_error float8, coverage float8, problem text);
 \set kpi_name ''
@@ -96,24 +99,6 @@ SELECT :'biz' <> '' AND (SELECT count(DISTINCT proname) = 4 FROM pg_proc WHERE p
 \if :show_kpi_model
 \ir kpi_model.sql
 \endif
-
--- Per campaign, the actions of the platform-valued plan and of the plan on
--- incremental value, where they or the experiment they ask for differ
--- (data-tracking fixes left aside).
-CREATE TEMP TABLE r_plan_changes AS
-WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
-                  min(experiment) AS experiment, min(test_days) AS test_days FROM r_plan
-           WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id),
-     i AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
-                  min(incrementality_factor) AS factor, min(incrementality_factor_lo) AS factor_lo,
-                  min(incrementality_factor_hi) AS factor_hi,
-                  min(experiment) AS experiment, min(test_days) AS test_days
-           FROM r_plan_incremental WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id)
-SELECT coalesce(p.campaign_id, i.campaign_id) AS campaign_id, coalesce(p.actions, '') AS on_platform_reports,
-	p.experiment AS platform_experiment, p.test_days AS platform_test_days, coalesce(i.actions, '') AS on_incremental_value, i.factor, i.factor_lo, i.factor_hi, i.experiment, i.test_days
-FROM p FULL JOIN i USING (campaign_id)
-WHERE :'show_kpi_model'::boolean
-  AND (p.actions IS DISTINCT FROM i.actions OR p.experiment IS DISTINCT FROM i.experiment);
 
 SELECT json_build_object(
 	'source', :'src',

@@ -72,6 +72,23 @@ INSERT INTO r_plan_incremental
 SELECT * FROM noa.recommendations(:'src'::regclass, business => :'biz'::regclass, as_of => :'as_of'::date,
 	incrementality => 'r_models', incrementality_by => 'platform');
 
+-- Per campaign, the actions of the platform-valued plan and of this one,
+-- where they or the experiment they ask for differ
+-- (data-tracking fixes left aside).
+INSERT INTO r_plan_changes
+WITH p AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
+                  min(experiment) AS experiment, min(test_days) AS test_days FROM r_plan
+           WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id),
+     i AS (SELECT campaign_id, string_agg(action, ', ' ORDER BY rank) AS actions,
+                  min(incrementality_factor) AS factor, min(incrementality_factor_lo) AS factor_lo,
+                  min(incrementality_factor_hi) AS factor_hi,
+                  min(experiment) AS experiment, min(test_days) AS test_days
+           FROM r_plan_incremental WHERE campaign_id IS NOT NULL AND action <> 'fix_tracking' GROUP BY campaign_id)
+SELECT coalesce(p.campaign_id, i.campaign_id) AS campaign_id, coalesce(p.actions, '') AS on_platform_reports,
+	p.experiment, p.test_days, coalesce(i.actions, ''), i.factor, i.factor_lo, i.factor_hi, i.experiment, i.test_days
+FROM p FULL JOIN i USING (campaign_id)
+WHERE (p.actions IS DISTINCT FROM i.actions OR p.experiment IS DISTINCT FROM i.experiment);
+
 -- The backtest: each model refitted up to 28 days before as_of forecasts those
 -- days from the spend that was made.  Too short a history is no error here:
 -- the report says why the backtest is missing.
