@@ -2,8 +2,13 @@
 """check_dom.py: what headless Chromium saw of the noa report.
 
   check_dom.py --height DOM        the page height in pixels (0 if unknown)
-  check_dom.py DOM LOG PNG         every check, then 'browser: N passed, M failed'
+  check_dom.py [--expect IDS] DOM LOG PNG
+                                   every check, then 'browser: N passed, M failed'
                                    (PNG - : no screenshot to check)
+
+IDS (comma-separated) names the parts of the page that must be there and
+hold at least one drawn chart or table row (e.g. the KPI model's parts when
+the report was made with a business table).
 
 DOM is the output of chromium --dump-dom on the report, LOG its stderr with
 --enable-logging=stderr, PNG a full-page screenshot 1280 pixels wide.  The
@@ -53,14 +58,23 @@ def main():
         report = selfcheck(sys.argv[2])
         print(report["height"] if report else 0)
         return
-    if len(sys.argv) != 4:
+    args = sys.argv[1:]
+    expected = []
+    if len(args) == 5 and args[0] == "--expect":
+        expected, args = [x for x in args[1].split(",") if x], args[2:]
+    if len(args) != 3:
         sys.exit(__doc__)
-    dom_path, log_path, png_path = sys.argv[1:]
+    dom_path, log_path, png_path = args
     report = selfcheck(dom_path)
     results = []
     if report:
         results += [(c["name"], c["ok"], c["detail"]) for c in report["checks"]]
         results.append(("the page has charts", any(c["name"].startswith("chart ") for c in report["checks"]), ""))
+        content = report.get("content", {})
+        for part in expected:
+            held = content.get(part)
+            results.append((f"part #{part} is there and not empty", bool(held) and held["charts"] + held["rows"] > 0,
+                            "missing" if held is None else f"{held['charts']} charts, {held['rows']} table rows"))
     else:
         results.append(("the self-check ran and wrote its results", False, "nothing in the dumped DOM"))
     log = open(log_path, encoding="utf-8", errors="replace").read()

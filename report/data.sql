@@ -1,15 +1,23 @@
 -- report/data.sql: noa's rows behind the HTML report, printed as one JSON
 -- document for report/render.py.  Run by scripts/report.sh as
---   psql -At -v source=SCHEMA.TABLE -v business=SCHEMA.TABLE -v as_of=YYYY-MM-DD -f report/data.sql
+--   psql -At -v source=SCHEMA.TABLE -v business=SCHEMA.TABLE -v as_of=YYYY-MM-DD [-v models=TABLE] -f report/data.sql
 -- The source table has the documented layout (Fivetran ad_reporting column
 -- names plus campaign_role, geo, currency); business and as_of may be empty
--- (no shop table; the last day of the source).  Everything shown is a row of
+-- (no shop table; the last day of the source); models, when set, names KPI
+-- models already fitted to reuse (see report/kpi_model.sql).  Everything shown is a row of
 -- one of noa's functions; this script only gathers them.
 \set ON_ERROR_STOP on
 \set QUIET on
+\pset format unaligned
+\pset tuples_only on
+\pset null ''
 SET client_min_messages = warning;
 SET extra_float_digits = 1;
 
+\if :{?models}
+\else
+\set models ''
+\endif
 SELECT :'source'::regclass::text AS src, coalesce(nullif(:'business', '')::regclass::text, '') AS biz \gset
 -- (an empty source table stops here, with that message in the error)
 SELECT coalesce(nullif(:'as_of', '')::date, (SELECT max(date_day) FROM :src),
@@ -68,16 +76,26 @@ SELECT r.platform, r.campaign_id, r.geo, p.*
 FROM r_campaigns r, noa.curve_points(r.c, r.chart_max, 40, 0.9, r.value_per_unit) p;
 
 -- The KPI model's section (noa's model of the business KPI; not in every
--- version of noa): the KPI per day split into components (a stacked area) and
--- each channel's incrementality.  report/kpi_model.sql fills these two tables
--- and sets kpi_name, only when the model's functions are in the catalog and a
--- business table is given; otherwise the report leaves the section out.
+-- version of noa): the KPI per day split into components (a stacked area),
+-- each platform's incrementality factor, the campaigns whose action changes
+-- when the plan is valued on incremental value, and the backtest of the last
+-- 28 days.  report/kpi_model.sql fills these tables and sets kpi_name, only
+-- when the model's functions are in the catalog and a business table is
+-- given; otherwise the report leaves the section out.
 CREATE TEMP TABLE r_kpi_decomposition (day date, component text, component_order integer, value float8);
 CREATE TEMP TABLE r_kpi_channels (channel text, reported float8, incremental float8,
 	factor float8, factor_lo float8, factor_hi float8);
+CREATE TEMP TABLE r_plan_incremental AS SELECT * FROM r_plan WHERE false;
+CREATE TEMP TABLE r_plan_changes (campaign_id text, on_platform_reports text, platform_experiment text,
+	platform_test_days integer, on_incremental_value text, factor float8, factor_lo float8, factor_hi float8,
+	experiment text, test_days integer);
+CREATE TEMP TABLE r_backtest (geo text, day date, predicted float8, predicted_lo float8, predicted_hi float8,
+	actual float8, abs_pct_error float8, coverage float8, problem text);
 \set kpi_name ''
-SELECT :'biz' <> '' AND (SELECT count(DISTINCT proname) = 3 FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
-	AND proname IN ('fit_kpi_model', 'kpi_model_decomposition', 'kpi_model_channels')) AS show_kpi_model \gset
+SELECT :'biz' <> '' AND (SELECT count(DISTINCT proname) = 4 FROM pg_proc WHERE pronamespace = 'noa'::regnamespace
+	AND proname IN ('fit_kpi_model', 'kpi_model_decomposition', 'incrementality_by', 'kpi_model_backtest'))
+	AND EXISTS (SELECT FROM pg_proc WHERE pronamespace = 'noa'::regnamespace AND proname = 'recommendations'
+		AND 'incrementality' = ANY (proargnames)) AS show_kpi_model \gset
 \if :show_kpi_model
 \ir kpi_model.sql
 \endif
@@ -109,4 +127,18 @@ SELECT json_build_object(
 	'kpi_model', CASE WHEN :'show_kpi_model'::boolean THEN json_build_object('kpi', :'kpi_name',
 		'decomposition', (SELECT json_agg(json_build_object('day', d.day, 'component', d.component, 'value', d.value)
 		                  ORDER BY d.day, d.component_order) FROM r_kpi_decomposition d),
-		'channels', (SELECT json_agg(c ORDER BY c.channel) FROM r_kpi_channels c)) END);
+		'channels', (SELECT json_agg(c ORDER BY c.channel) FROM r_kpi_channels c),
+		'plan_changes', (SELECT json_agg(c ORDER BY c.campaign_id) FROM r_plan_changes c),
+		'plan_incremental_totals', (SELECT json_agg(t ORDER BY t.valued_on DESC, t.action) FROM (
+			SELECT 'platform' AS valued_on, action, count(*) AS rows, sum(amount) AS amount, sum(expected_effect) AS effect
+			FROM r_plan WHERE action <> 'fix_tracking' GROUP BY action
+			UNION ALL
+			SELECT 'incremental', action, count(*), sum(amount), sum(expected_effect)
+			FROM r_plan_incremental WHERE action <> 'fix_tracking' GROUP BY action) t),
+		'backtest', (SELECT json_agg(json_build_object('geo', g.geo, 'problem', g.problem,
+				'coverage', g.coverage, 'abs_pct_error', g.abs_pct_error,
+				'predicted', g.predicted, 'actual', g.actual,
+				'days', (SELECT json_agg(json_build_array(b.day, b.predicted, b.predicted_lo, b.predicted_hi, b.actual)
+				                 ORDER BY b.day) FROM r_backtest b WHERE b.geo IS NOT DISTINCT FROM g.geo AND b.day IS NOT NULL))
+			ORDER BY g.geo)
+			FROM r_backtest g WHERE g.day IS NULL)) END);

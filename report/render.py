@@ -380,7 +380,7 @@ def incrementality_bars(channels):
     xticks = ticks(xmax, 8)
     xs = Scale(0, xticks[-1], label_w, width - right)
     bottom = top + row_h * len(channels)
-    out = [svg_open(width, height, "incrementality factor per channel")]
+    out = [svg_open(width, height, "incrementality factor per platform")]
     for t in xticks:
         out.append(f'<line x1="{xs(t):.1f}" y1="{top - 4}" x2="{xs(t):.1f}" y2="{bottom}" class="grid"/>')
         out.append(text(xs(t), top - 8, f"{t:g}", "middle", "tick"))
@@ -405,29 +405,164 @@ def incrementality_bars(channels):
     return "".join(out)
 
 
-def kpi_model_section(model):
-    """The business KPI's decomposition and each channel's incrementality, from noa's KPI model.
+def actions_cell(actions, experiment=None, test_days=None):
+    """The actions of one campaign in one plan, as chips, with the experiment a test asks for."""
+    if not actions:
+        return '<span class="empty">no action</span>'
+    cell = " ".join(chip(a.replace("_", " "), a) for a in actions.split(", "))
+    if experiment:
+        length = f", {test_days} days" if test_days is not None else ""
+        cell += f'<div class="cell-note">{esc(experiment.replace("_", " ") + length)}</div>'
+    return cell
+
+
+def plan_changes_section(model, currency):
+    """The campaigns whose action changes when the plan is valued on incremental value, and the totals."""
+    changes = model.get("plan_changes") or []
+    out = ["<h3>The action plan on incremental value</h3><p>The action plan of section 5 valued on what the shop gains (<code>noa.recommendations(..., "
+           "incrementality =&gt; the models, incrementality_by =&gt; 'platform')</code>): each campaign's curve "
+           "rescaled by its platform's factor, with the factor's interval carried into every interval. "
+           "The campaigns whose action, or the experiment it asks for, changes:</p>"]
+    if not changes:
+        out.append('<p class="empty">No campaign\'s action changes on incremental value.</p>')
+    else:
+        rows = []
+        for c in changes:
+            factor = "–" if c["factor"] is None else (
+                f"{number(c['factor'], 2)} ({number(c['factor_lo'], 2)} to {number(c['factor_hi'], 2)})")
+            rows.append([esc(c["campaign_id"]),
+                         actions_cell(c["on_platform_reports"], c["platform_experiment"], c["platform_test_days"]),
+                         actions_cell(c["on_incremental_value"]), esc(factor),
+                         esc((c["experiment"] or "–").replace("_", " ")),
+                         esc("–" if c["test_days"] is None else f"{c['test_days']} days")])
+        out.append('<div id="plan-changes">')
+        out.append(table(["campaign", "on platform reports", "on incremental value", "factor (90% interval)",
+                          "experiment noa proposes", "length"], rows,
+                         ["text", "text", "text", "num", "text", "num"], [110, 200, 150, 170, None, 80]))
+        out.append("</div>")
+    totals = model.get("plan_incremental_totals") or []
+    if totals:
+        by_action = {}
+        for t in totals:
+            by_action.setdefault(t["action"], {})[t["valued_on"]] = t
+        rows = []
+        for action in sorted(by_action):
+            cells = [chip(action.replace("_", " "), action)]
+            for side in ("platform", "incremental"):
+                t = by_action[action].get(side)
+                cells += [esc(number(t["rows"])) if t else "–", esc(money(t["amount"], currency)) if t else "–",
+                          esc(money(t["effect"], currency)) if t else "–"]
+            rows.append(cells)
+        out.append("<p>The whole plan by action, over the window: rows, amount and effect, valued on platform "
+                   "reports and on incremental value.</p>")
+        out.append(table(["action", "rows (platform)", "amount", "effect", "rows (incremental)", "amount", "effect"],
+                         rows, ["text", "num", "num", "num", "num", "num", "num"], [120, None, None, None, None, None, None]))
+    return '<div id="incremental-plan">' + "".join(out) + "</div>"
+
+
+def backtest_panel(geo_backtest, kpi):
+    """One model's backtest: the forecast of the last 28 days with its 90% band, and what happened."""
+    geo = geo_backtest["geo"] or "all"
+    head = f'<div class="panel"><div class="panel-title">{esc(geo)}</div>'
+    days = geo_backtest.get("days") or []
+    values = [v for d in days for v in d[1:] if v is not None]
+    if geo_backtest.get("problem") or not values:
+        return head + f'<div class="no-curve">No backtest: {esc(geo_backtest.get("problem") or "no days")}</div></div>'
+    width, height = 270, 170
+    left, right, top, bottom = 46, 10, 8, 36
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.1 or 1.0
+    step = nice_step(hi - lo + 2 * pad, 4)
+    ylo, yhi = math.floor((lo - pad) / step) * step, math.ceil((hi + pad) / step) * step
+    yticks = [round(ylo + i * step, 10) for i in range(int(round((yhi - ylo) / step)) + 1)]
+    xs = Scale(0, len(days) - 1, left, width - right)
+    ys = Scale(ylo, yhi, height - bottom, top)
+    out = [svg_open(width, height, f"backtest of {geo}: forecast and actual {kpi}")]
+    for t in yticks:
+        out.append(f'<line x1="{left}" y1="{ys(t):.1f}" x2="{width - right}" y2="{ys(t):.1f}" class="grid"/>')
+        out.append(text(left - 4, ys(t) + 3.5, compact(t), "end", "tick"))
+    band = [(xs(i), ys(d[3])) for i, d in enumerate(days) if d[3] is not None] + \
+           [(xs(i), ys(d[2])) for i, d in reversed(list(enumerate(days))) if d[2] is not None]
+    if band:
+        out.append('<polygon points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in band) +
+                   f'" fill="{C_BAND}" opacity="0.8"/>')
+    out.append('<polyline points="' + " ".join(f"{xs(i):.1f},{ys(d[1]):.1f}" for i, d in enumerate(days)
+                                               if d[1] is not None) +
+               f'" fill="none" stroke="{C_CURVE}" stroke-width="2"/>')
+    for i, d in enumerate(days):
+        if d[4] is not None:
+            inside = d[2] is not None and d[3] is not None and d[2] <= d[4] <= d[3]
+            out.append(f'<circle cx="{xs(i):.1f}" cy="{ys(d[4]):.1f}" r="2.2" fill="{C_NOW if inside else C_CUT}"/>')
+    out.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" class="axis"/>')
+    for i in (0, len(days) - 1):
+        out.append(text(xs(i), height - bottom + 14, days[i][0][5:], "start" if i == 0 else "end", "tick"))
+    out.append(text((left + width - right) / 2, height - 8, "day", "middle", "axis-title"))
+    mid = (top + height - bottom) / 2
+    out.append(f'<text x="11" y="{mid:.1f}" text-anchor="middle" class="axis-title" '
+               f'transform="rotate(-90 11 {mid:.1f})">{esc(kpi)} per day</text>')
+    out.append("</svg>")
+    facts = []
+    if geo_backtest.get("coverage") is not None:
+        facts.append(f"coverage {number(100 * geo_backtest['coverage'])}% of {len(days)} days")
+    if geo_backtest.get("abs_pct_error") is not None:
+        facts.append(f"daily error {number(100 * geo_backtest['abs_pct_error'], 1)}%")
+    if geo_backtest.get("predicted") is not None and geo_backtest.get("actual") is not None:
+        facts.append(f"28 days: {number(geo_backtest['predicted'])} forecast, {number(geo_backtest['actual'])} actual")
+    return head + "".join(out) + f'<div class="panel-facts">{esc(" · ".join(facts))}</div></div>'
+
+
+def backtest_section(model, as_of):
+    """Forecast against actual of the last 28 days, one panel per model, with the coverage."""
+    backtest = model.get("backtest") or []
+    if not backtest:
+        return ""
+    days = sum(len(b.get("days") or []) for b in backtest)
+    covered = sum(round((b.get("coverage") or 0) * len(b.get("days") or [])) for b in backtest)
+    summary = (f" Over all {days} days: {number(100 * covered / days)}% inside the interval (a 90% interval "
+               "should cover about 90%)." if days else "")
+    def swatch(colour, label):
+        return (f'<span class="key"><span class="swatch" style="border-left:3px solid {colour}"></span>'
+                f'{esc(label)}</span>')
+    return ('<div id="backtest"><h3>Track record: the last 28 days forecast</h3><p>Track record (<code>noa.kpi_model_backtest</code>): each model refitted on the '
+            f"data up to 28 days before {esc(as_of)} forecasts those days from the "
+            f"spend that was actually made: the line and its 90% band, the dots what happened (red outside the "
+            f"band).{esc(summary)}</p>"
+            '<div class="legend">' + swatch(C_CURVE, "forecast") +
+            f'<span class="key"><span class="box" style="background:{C_BAND}"></span>90% interval</span>'
+            + swatch(C_NOW, "actual, inside") + swatch(C_CUT, "actual, outside") + "</div>"
+            '<div class="grid-panels">' + "".join(backtest_panel(b, model["kpi"]) for b in backtest) + "</div></div>")
+
+
+def kpi_model_section(model, currency, as_of):
+    """Section 6, from noa's KPI models: the business KPI's decomposition, each platform's
+    incrementality factor, the plan on incremental value and the backtest.
 
     model is None unless report/data.sql found the KPI model's functions in the
-    catalog; its rows are those of report/kpi_model.sql, in the KPI's own units."""
+    catalog and a business table was given; its rows are those of
+    report/kpi_model.sql, in the KPI's own units."""
     if not model:
         return ""
-    parts = ['<section id="kpi-model"><h2>KPI model: what each channel really adds</h2>'
+    parts = ['<section id="kpi-model"><h2>6. Incrementality: what the shop really gains</h2>'
+             "<h3>Where the orders come from</h3>"
              f"<p>The business KPI ({esc(model['kpi'])}) per day, split by noa's KPI model "
              "(<code>noa.kpi_model_decomposition</code>) into its baseline, seasonality and the effect of each "
-             "channel.</p>"]
+             "platform.</p>"]
     if model.get("decomposition"):
         parts.append(stacked_area(model["decomposition"], f"{model['kpi']} per day"))
     if model.get("channels"):
-        parts.append(f"<p>Incrementality (<code>noa.kpi_model_channels</code>): the {esc(model['kpi'])} each "
-                     "channel really adds for each one its platform reports, with the 90% interval.</p>")
+        parts.append(f'<div id="incrementality"><h3>Incrementality per platform</h3><p>Incrementality per platform (<code>noa.incrementality_by</code>): '
+                     f"the {esc(model['kpi'])} each platform really adds for each conversion it reports, pooled "
+                     "over its campaigns, with the 90% interval (conservative).</p>")
         parts.append(incrementality_bars(model["channels"]))
         rows = [[esc(c["channel"]), esc(number(c["reported"])), esc(number(c["incremental"])),
                  esc(f"{number(c['factor'], 2)} ({number(c['factor_lo'], 2)} to {number(c['factor_hi'], 2)})")]
                 for c in model["channels"]]
-        parts.append(table(["channel", f"reported by the platform ({model['kpi']})",
+        parts.append(table(["platform", "conversions reported by the platform",
                             f"incremental ({model['kpi']})", "factor (90% interval)"],
-                           rows, ["text", "num", "num", "num"], [None, 220, 220, 240]))
+                           rows, ["text", "num", "num", "num"], [None, 240, 200, 240]) + "</div>")
+    if "plan_changes" in model:
+        parts.append(plan_changes_section(model, currency))
+    parts.append(backtest_section(model, as_of))
     return "".join(parts) + "</section>"
 
 
@@ -491,11 +626,11 @@ def render(data):
         '<section id="allocation"><h2>4. Allocation: spend per day now and after the plan</h2>'
         "<p>Every campaign the plan touches: dark dot, spend now; coloured dot, spend after the cuts, caps, moves "
         "and tests of section 5 (green up, red down).</p>" + dumbbell(campaigns, currency) + "</section>",
-        kpi_model_section(data.get("kpi_model")),
         '<section id="plan"><h2>5. Action plan, in order</h2>'
         "<p><code>noa.recommendations</code>: amounts over the window; effect = value gained or loss avoided "
         "beyond a return of one euro per euro, with its 90% interval.</p>" + plan_section(data["plan"], currency)
         + "</section>",
+        kpi_model_section(data.get("kpi_model"), currency, data["as_of"]),
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

@@ -51,7 +51,17 @@
   check('no network requests', performance.getEntriesByType('resource').length === 0,
     performance.getEntriesByType('resource').map(function (r) { return r.name; }).join(', '));
   check('no script errors', window.noaErrors.length === 0, window.noaErrors.join('; '));
+  // What each part of a section holds, for the test suite's expectations: the
+  // charts drawn and the table rows under every element with an id.
+  var content = {};
+  document.querySelectorAll('section[id], section [id]').forEach(function (el) {
+    var charts = Array.prototype.filter.call(el.querySelectorAll('svg.chart'), function (svg) {
+      var r = svg.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+    });
+    content[el.id] = { charts: charts.length, rows: el.querySelectorAll('tbody tr').length };
+  });
   document.getElementById('noa-selfcheck').textContent = JSON.stringify({
+    content: content,
     height: document.documentElement.scrollHeight,
     sections: Array.prototype.map.call(document.querySelectorAll('section'), function (s) {
       return [s.id, Math.round(s.getBoundingClientRect().top + scrollY)]; }),

@@ -18,8 +18,14 @@ log "loading the demo data (two years of daily ad spend, ~40 campaigns)"
 psql -q -X -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS noa" >/dev/null || die "CREATE EXTENSION noa failed"
 psql -q -X -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f demo/generate.sql >/dev/null || die "demo data generation failed"
 log "running the analysis"
-psql -X -v ON_ERROR_STOP=1 -P pager=off -f demo/report.sql || die "the demo report failed"
+# One session: after the text report, report/data.sql gathers the visual
+# report's rows into a file, reusing the KPI models the text report fitted.
+json=$(mktemp /tmp/noa-report.XXXXXX)
+psql -X -v ON_ERROR_STOP=1 -P pager=off -v source=noa_demo.ad_spend -v business=noa_demo.shop_orders -v as_of= \
+	-v models=demo_models -f demo/report.sql -c "\\o $json" -f report/data.sql \
+	|| { rm -f "$json"; die "the demo report failed"; }
 log "rendering the visual report"
-render_report "$report" noa_demo.ad_spend noa_demo.shop_orders || die "the visual report failed"
+"$NOA_PYTHON" report/render.py "$report" <"$json" || { rm -f "$json"; die "the visual report failed"; }
+rm -f "$json"
 echo
-echo "The visual report (response curves, alarms, waste, allocation, action plan): $report"
+echo "The visual report (response curves, alarms, waste, allocation, action plan, incrementality): $report"

@@ -113,11 +113,13 @@ stop_cluster() {
 # Render noa's HTML report of a source table (documented layout) into OUT, from
 # the server in PGHOST/PGPORT/PGDATABASE: report/data.sql gathers noa's rows as
 # JSON, report/render.py turns them into one self-contained HTML file.
-# Usage: render_report OUT SOURCE [BUSINESS] [AS_OF]
+# MODELS names a table of KPI models already fitted, to reuse (see report/kpi_model.sql).
+# Usage: render_report OUT SOURCE [BUSINESS] [AS_OF] [MODELS]
 render_report() {
-	local out=$1 source=$2 business=${3:-} as_of=${4:-} json rc
+	local out=$1 source=$2 business=${3:-} as_of=${4:-} models=${5:-} json rc
 	json=$(mktemp /tmp/noa-report.XXXXXX)
-	psql -X -q -At -v source="$source" -v business="$business" -v as_of="$as_of" -f report/data.sql >"$json" \
+	psql -X -q -At -v source="$source" -v business="$business" -v as_of="$as_of" -v models="$models" \
+		-f report/data.sql >"$json" \
 		&& "$NOA_PYTHON" report/render.py "$out" <"$json"
 	rc=$?
 	rm -f "$json"
@@ -142,11 +144,12 @@ run_chromium() {
 # Open the report in headless Chromium: read its rendering self-check back from
 # the DOM (charts drawn, no text outside its box or overlapping, no console
 # message, no network request), take a full-page screenshot into SHOT and check
-# it (no screenshot when SHOT is -).  Prints 'ok'/'not ok' lines and
-# 'browser: N passed, M failed'.
-# Usage: browser_check_report HTML SHOT
+# it (no screenshot when SHOT is -), and that each part named in EXPECT (ids,
+# comma-separated) is there with a chart or table row.  Prints 'ok'/'not ok'
+# lines and 'browser: N passed, M failed'.
+# Usage: browser_check_report HTML SHOT [EXPECT]
 browser_check_report() {
-	local html=$1 shot=$2 dir height rc
+	local html=$1 shot=$2 expect=${3:-} dir height rc
 	dir=$(mktemp -d /tmp/noa-browser.XXXXXX)
 	run_chromium "$html" --window-size=1280,900 --enable-logging=stderr --v=0 --dump-dom \
 		>"$dir/dom.html" 2>"$dir/chromium.log"
@@ -155,7 +158,7 @@ browser_check_report() {
 		[ "${height:-0}" -gt 0 ] 2>/dev/null || height=900
 		run_chromium "$html" --window-size=1280,"$height" --screenshot="$shot" >/dev/null 2>&1
 	fi
-	"$NOA_PYTHON" report/check_dom.py "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
+	"$NOA_PYTHON" report/check_dom.py --expect "$expect" "$dir/dom.html" "$dir/chromium.log" "$shot"; rc=$?
 	rm -rf "$dir"
 	return $rc
 }

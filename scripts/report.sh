@@ -2,27 +2,32 @@
 # noa's visual report in one command: one self-contained HTML file (inline SVG
 # charts, no network, no external scripts or fonts) with every campaign's
 # response curve, the data alarms, the waste, the allocation before and after,
-# and the action plan.
+# the action plan and, given a business table, incrementality (the factor per
+# platform, the plan on incremental value, the backtest of the last 28 days).
 #
 #   scripts/report.sh                      the bundled demo, on a throwaway cluster
 #   scripts/report.sh --source SCHEMA.TABLE [--business SCHEMA.TABLE] [--as-of YYYY-MM-DD]
+#                     [--models SCHEMA.TABLE]
 #                                          your table (documented layout), on the server
-#                                          named by PGHOST/PGPORT/PGDATABASE
+#                                          named by PGHOST/PGPORT/PGDATABASE; --models: your
+#                                          KPI models (a noa.kpi_model column, optional geo)
+#                                          instead of fitting them
 #   -o FILE          where to write the report (default: ./noa-report.html)
 #   --screenshot PNG also save a picture of its first screen (installs Chromium)
 #
 # Like scripts/demo.sh it installs what is missing from Debian's packages and
 # builds and installs noa first.
 set -u
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
-out=$PWD/noa-report.html source="" business="" as_of="" shot=""
+out=$PWD/noa-report.html source="" business="" as_of="" models="" shot=""
 while [ $# -gt 0 ]; do
 	case $1 in
 		-o) out=$2; shift 2 ;;
 		--source) source=$2; shift 2 ;;
 		--business) business=$2; shift 2 ;;
 		--as-of) as_of=$2; shift 2 ;;
+		--models) models=$2; shift 2 ;;
 		--screenshot) shot=$2; shift 2 ;;
 		-h|--help) usage ;;
 		*) printf 'unknown argument: %s\n' "$1" >&2; usage ;;
@@ -48,7 +53,7 @@ if [ -z "$source" ]; then
 	source=noa_demo.ad_spend business=noa_demo.shop_orders
 fi
 log "rendering the report of $source"
-render_report "$out" "$source" "$business" "$as_of" || die "the report failed"
+render_report "$out" "$source" "$business" "$as_of" "$models" || die "the report failed"
 if [ -n "$shot" ]; then
 	run_chromium "$out" --window-size=1280,1250 --screenshot="$shot" >/dev/null 2>&1 || die "the screenshot failed"
 	log "screenshot: $shot"
