@@ -170,8 +170,8 @@ noa_kpi_model_backtest(PG_FUNCTION_ARGS)
 	DateADT		cutoff = PG_GETARG_DATEADT(1);
 	int32		horizon = PG_GETARG_INT32(2);
 	kpi_backtest bt = {0};
-	int			rc = KPI_OK,
-				n_train = 0;
+	volatile int rc = KPI_OK;	/* set inside PG_TRY, read after it */
+	volatile int n_train = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
 	model = kpi_model_from_arg(fcinfo, 0);
