@@ -35,17 +35,6 @@ CREATE FUNCTION @extschema@._count_lower_tail(observed float8, expected float8, 
 COMMENT ON FUNCTION @extschema@._count_lower_tail(float8, float8, float8) IS
 	'internal (used by noa.data_quality): P(X <= observed) for a Poisson (dispersion 1) or negative binomial count with the given mean';
 
--- Internal: raise an error with the given SQLSTATE, message, detail and hint
--- (empty ones left out) and nothing else; the public PL/pgSQL functions
--- re-raise what they catch through it, so no internal query text travels
--- in the error's context.
-CREATE FUNCTION @extschema@._reraise(sqlstate text, message text, detail text, hint text)
-	RETURNS void
-	AS 'MODULE_PATHNAME', 'noa_reraise_sql'
-	LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._reraise(text, text, text, text) IS
-	'internal (used by noa.data_quality, noa.waste, noa.recommendations): raise an error with only SQLSTATE, message, detail and hint';
-
 -- Internal: Spearman correlation of one campaign's daily spend and
 -- conversions and the p90 / p10 spread of its spend; see noa.data_quality's
 -- resp.

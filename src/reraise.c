@@ -1,5 +1,5 @@
 /*
- * reraise_sql.c — re-raise an error caught by a public PL/pgSQL function
+ * reraise.c — re-raise an error caught by a public PL/pgSQL function
  * (noa.data_quality, noa.waste, noa.recommendations) with its SQLSTATE,
  * message, detail and hint only.  The context of the original error names
  * the function's generated query (tens of kilobytes of SQL) which a BI tool
