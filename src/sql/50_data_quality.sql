@@ -297,45 +297,71 @@ raw0 AS MATERIALIZED (%s),
 -- (infinite, or too far out for date arithmetic) becomes NULL and is reported
 -- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
 -- or more becomes NULL and is reported by non_finite_value / extreme_value.
--- one row per campaign (platform and campaign id), numbered in their order;
--- its currency when it has exactly one
-camp AS MATERIALIZED (
-	SELECT row_number() OVER (ORDER BY pf, cp) AS cid, pf, cp,
-	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur
-	FROM raw0 WHERE cp IS NOT NULL GROUP BY pf, cp
-),
-raw AS MATERIALIZED (
+-- (an expression over raw0, not a copy: each pass below reads raw0 once)
+raw AS NOT MATERIALIZED (
 	SELECT r.*,
 	       CASE WHEN r.d0 BETWEEN '1900-01-01' AND '9999-12-31' THEN r.d0 END AS d,
-	       c.cid,
 	       CASE WHEN r.sp > -1e15 AND r.sp < 1e15 THEN r.sp END AS fsp,
 	       CASE WHEN r.im > -1e15 AND r.im < 1e15 THEN r.im END AS fim,
 	       CASE WHEN r.cl > -1e15 AND r.cl < 1e15 THEN r.cl END AS fcl,
 	       CASE WHEN r.cv > -1e15 AND r.cv < 1e15 THEN r.cv END AS fcv,
 	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva
 	FROM raw0 AS r
-	LEFT JOIN camp AS c ON c.cp = r.cp AND c.pf IS NOT DISTINCT FROM r.pf
 ),
-tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM raw),
+-- One hashed pass over all rows per platform, campaign and currency (a few
+-- rows per campaign): row counts, spend and date range for the currency,
+-- staleness and missing-spend checks and the list of campaigns.
+pcu AS MATERIALIZED (
+	SELECT pf, cp, cu, count(*) AS n, count(sp) AS nsp, sum(fsp) AS s, min(d) AS d1, max(d) AS d2
+	FROM raw GROUP BY pf, cp, cu
+),
+-- one row per campaign (platform and campaign id), numbered in their order;
+-- its currency when it has exactly one; pfk = platform as a hashable key
+-- (NULL apart from every text)
+camp AS MATERIALIZED (
+	SELECT row_number() OVER (ORDER BY pf, cp) AS cid, pf, cp, pf IS NULL AS pfn, coalesce(pf, '') AS pfk,
+	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur
+	FROM pcu WHERE cp IS NOT NULL GROUP BY pf, cp
+),
+-- The rare rows that fail a per-row check (no key, implausible or future
+-- date, a bad value, an inconsistent funnel), with their campaign: every
+-- per-row check reads these instead of all rows.
+odd AS MATERIALIZED (
+	SELECT r.*, c.cid
+	FROM raw AS r
+	LEFT JOIN camp AS c ON c.cp = r.cp AND c.pfk = coalesce(r.pf, '') AND c.pfn = (r.pf IS NULL)
+	WHERE r.d0 IS NULL OR r.cp IS NULL OR r.d IS NULL OR r.d > current_date + 1
+	   OR NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
+	   OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
+	   OR coalesce(CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im <> trunc(r.im) ELSE true END, false)
+	   OR coalesce(CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl <> trunc(r.cl) ELSE true END, false)
+	   OR r.fcl > r.fim OR r.fcv > r.fcl OR (r.fva > 0 AND r.fcv = 0) OR (r.fsp > 0 AND r.fim = 0)
+),
+tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM pcu),
 -- One grouped pass over the rows per campaign and day: the number of rows
 -- with copies (n_raw) and their sums and maxima (for duplicate_rows); blk
--- numbers runs of consecutive days, nd is the next day with rows.
+-- numbers runs of consecutive days, nd is the next day with rows.  The
+-- campaign number comes from a hash join with the few campaigns.
 day_raw AS MATERIALIZED (
-	SELECT cid, d, count(*) AS n_raw, sum(fsp) AS s_raw, max(fsp) AS smax,
-	       sum(fcv) AS c_raw, max(fcv) AS cmax, sum(fva) AS va_raw,
-	       d - (row_number() OVER w)::int AS blk, lead(d) OVER w AS nd
-	FROM raw WHERE cp IS NOT NULL AND d IS NOT NULL
-	GROUP BY cid, d
-	WINDOW w AS (PARTITION BY cid ORDER BY d)
+	SELECT c.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, max(r.fsp) AS smax,
+	       sum(r.fcv) AS c_raw, max(r.fcv) AS cmax, sum(r.fva) AS va_raw,
+	       r.d - (row_number() OVER w)::int AS blk, lead(r.d) OVER w AS nd
+	FROM raw AS r
+	JOIN camp AS c ON c.cp = r.cp AND c.pfk = coalesce(r.pf, '') AND c.pfn = (r.pf IS NULL)
+	WHERE r.d IS NOT NULL
+	GROUP BY c.cid, r.d
+	WINDOW w AS (PARTITION BY c.cid ORDER BY r.d)
 ),
 -- identical copies of a row (reported by duplicate_rows) count once below:
 -- only days with more than one row can hold copies, so only their rows are
 -- deduplicated (n = distinct rows of the day)
 day_dd AS (
 	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n
-	FROM (SELECT DISTINCT r.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
+	FROM (SELECT DISTINCT g.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
 	      FROM raw AS r
-	      WHERE (r.cid, r.d) IN (SELECT g.cid, g.d FROM day_raw AS g WHERE g.n_raw > 1)) AS x
+	      JOIN (SELECT g.cid, g.d, c.cp, c.pfk, c.pfn FROM day_raw AS g JOIN camp AS c ON c.cid = g.cid
+	            WHERE g.n_raw > 1) AS g
+	        ON g.cp = r.cp AND g.pfk = coalesce(r.pf, '') AND g.pfn = (r.pf IS NULL) AND g.d = r.d) AS x
 	GROUP BY x.cid, x.d
 ),
 -- one row per campaign and day, finite values only: the first step, which a
@@ -409,7 +435,7 @@ chk_gap AS (
 -- ---- negative, NaN / infinite and impossible values ------------------------
 vals AS (
 	SELECT r.cid, r.d, r.fsp, v.col, v.role, v.x
-	FROM raw r
+	FROM odd r
 	CROSS JOIN LATERAL (VALUES ($6, 'spend', r.sp), ($7, 'impressions', r.im), ($8, 'clicks', r.cl),
 	                           ($9, 'conversions', r.cv), ($10, 'conversions_value', r.va)) AS v(col, role, x)
 	WHERE r.cp IS NOT NULL AND v.x IS NOT NULL
@@ -465,26 +491,27 @@ chk_key AS (
 	       format('%%s row(s) have no date or no campaign id (%%s of spend); they cannot be attributed to a campaign-day '
 	              'and are left out of every per-campaign check. Fix the join or filter in the source view.',
 	              count(*), to_char(round(coalesce(sum(fsp), 0), 2), (SELECT fmt FROM money)) || coalesce(' ' || (SELECT cur FROM tcur), '')) AS explanation
-	FROM raw WHERE d0 IS NULL OR cp IS NULL
+	FROM odd WHERE d0 IS NULL OR cp IS NULL
 	HAVING count(*) > 0
 ),
 -- ---- spend missing altogether ------------------------------------------------
 chk_nospend_all AS (
 	SELECT 'missing_spend'::text AS check_name, 'error'::text AS severity, NULL::bigint AS cid,
-	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, NULL::numeric AS spend_affected,
+	       min(d1) AS first_day, max(d2) AS last_day, sum(n)::bigint AS rows_affected, NULL::numeric AS spend_affected,
 	       format('Column %%s is empty (NULL) on all %%s rows of the table: no spend check, response curve, waste '
 	              'finding or budget advice is possible. Check the column mapping (spend_col) or the connector''s '
-	              'spend field.', quote_ident($6), count(*)) AS explanation
-	FROM raw HAVING count(*) > 0 AND count(sp) = 0
+	              'spend field.', quote_ident($6), sum(n)) AS explanation
+	FROM pcu HAVING sum(n) > 0 AND sum(nsp) = 0
 ),
 chk_nospend AS (
-	SELECT 'missing_spend'::text AS check_name, 'warning'::text AS severity, cid,
-	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, NULL::numeric AS spend_affected,
+	SELECT 'missing_spend'::text AS check_name, 'warning'::text AS severity, c.cid,
+	       min(p.d1) AS first_day, max(p.d2) AS last_day, sum(p.n)::bigint AS rows_affected, NULL::numeric AS spend_affected,
 	       format('Column %%s is empty (NULL) on all %%s rows of this campaign, although other campaigns report '
 	              'spend: it gets no curve, waste finding or budget advice. Check how its spend is loaded.',
-	              quote_ident($6), count(*)) AS explanation
-	FROM raw WHERE cp IS NOT NULL GROUP BY cid
-	HAVING count(sp) = 0 AND (SELECT count(r.sp) FROM raw AS r) > 0
+	              quote_ident($6), sum(p.n)) AS explanation
+	FROM pcu AS p JOIN camp AS c ON c.cp = p.cp AND c.pf IS NOT DISTINCT FROM p.pf
+	GROUP BY c.cid
+	HAVING sum(p.nsp) = 0 AND (SELECT sum(q.nsp) FROM pcu AS q) > 0
 ),
 chk_date AS (
 	SELECT 'implausible_date'::text AS check_name, 'error'::text AS severity, cid,
@@ -492,7 +519,7 @@ chk_date AS (
 	       format('%%s row(s) are dated %%s, outside 1900-01-01 to 9999-12-31: an infinite date, a placeholder or a '
 	              'broken date conversion. These rows are left out of every other check; fix the date column.',
 	              count(*), CASE WHEN min(d0) = max(d0) THEN min(d0)::text ELSE 'from ' || min(d0) || ' to ' || max(d0) END) AS explanation
-	FROM raw WHERE cp IS NOT NULL AND d0 IS NOT NULL AND d IS NULL
+	FROM odd WHERE cp IS NOT NULL AND d0 IS NOT NULL AND d IS NULL
 	GROUP BY cid
 ),
 chk_future AS (
@@ -500,23 +527,23 @@ chk_future AS (
 	       min(d) AS first_day, max(d) AS last_day, count(*) AS rows_affected, sum(fsp) AS spend_affected,
 	       format('%%s row(s) are dated after today (%%s, latest %%s). Dates cannot lie in the future: check the date '
 	              'column and its time zone.', count(*), current_date, max(d)) AS explanation
-	FROM raw WHERE cp IS NOT NULL AND d > current_date + 1
+	FROM odd WHERE cp IS NOT NULL AND d > current_date + 1
 	GROUP BY cid
 ),
 -- ---- inconsistent funnels ---------------------------------------------------
 funnel AS (
 	SELECT cid, 'clicks_exceed_impressions'::text AS check_name, 'error'::text AS severity, d, fsp,
 	       fcl / NULLIF(fim, 0) AS ratio
-	FROM raw WHERE cp IS NOT NULL AND fcl > fim
+	FROM odd WHERE cp IS NOT NULL AND fcl > fim
 	UNION ALL
 	SELECT cid, 'conversions_exceed_clicks', 'warning', d, fsp, fcv / NULLIF(fcl, 0)
-	FROM raw WHERE cp IS NOT NULL AND fcv > fcl
+	FROM odd WHERE cp IS NOT NULL AND fcv > fcl
 	UNION ALL
 	SELECT cid, 'value_without_conversions', 'warning', d, fsp, NULL
-	FROM raw WHERE cp IS NOT NULL AND fva > 0 AND fcv = 0
+	FROM odd WHERE cp IS NOT NULL AND fva > 0 AND fcv = 0
 	UNION ALL
 	SELECT cid, 'spend_without_impressions', 'warning', d, fsp, NULL
-	FROM raw WHERE cp IS NOT NULL AND fsp > 0 AND fim = 0
+	FROM odd WHERE cp IS NOT NULL AND fsp > 0 AND fim = 0
 ),
 chk_funnel AS (
 	SELECT f.check_name, min(f.severity) AS severity, f.cid, min(f.d) AS first_day, max(f.d) AS last_day,
@@ -823,8 +850,7 @@ chk_shift AS (
 -- ---- currencies ------------------------------------------------------------
 -- (per currency and campaign first: a few hundred groups, then per currency)
 cur_cp AS (
-	SELECT cu, pf, cp, count(*) AS n, sum(fsp) AS s, min(d) AS d1, max(d) AS d2
-	FROM raw WHERE cu IS NOT NULL GROUP BY cu, pf, cp
+	SELECT cu, pf, cp, n, s, d1, d2 FROM pcu WHERE cu IS NOT NULL
 ),
 cur_tot AS (
 	SELECT cu, sum(n)::bigint AS n, sum(s) AS s, count(DISTINCT pf) AS npf, min(pf) AS pf1,
@@ -844,23 +870,23 @@ chk_cur AS (
 	       t.cu AS cur_override
 	FROM cur_tot t WHERE t.rk > 1
 	UNION ALL
-	SELECT 'missing_currency', 'warning', NULL::bigint, min(d), max(d), count(*), sum(fsp),
+	SELECT 'missing_currency', 'warning', NULL::bigint, min(d1), max(d2), sum(n)::bigint, sum(s),
 	       format('%%s row(s) have no currency, so their spend (%%s) cannot be compared with anything. '
 	              'Fill the currency column (e.g. from the ad account''s settings).',
-	              count(*), to_char(round(coalesce(sum(fsp), 0), 2), (SELECT fmt FROM money))),
+	              sum(n), to_char(round(coalesce(sum(s), 0), 2), (SELECT fmt FROM money))),
 	       pf, NULL, NULL
-	FROM raw WHERE $4 AND cu IS NULL GROUP BY pf
+	FROM pcu WHERE $4 AND cu IS NULL GROUP BY pf
 ),
 -- ---- stale data --------------------------------------------------------------
 chk_stale AS (
 	SELECT 'stale_data'::text AS check_name, 'warning'::text AS severity, NULL::bigint AS cid,
-	       max(d) + 1 AS first_day, $1 AS last_day, NULL::bigint AS rows_affected, NULL::numeric AS spend_affected,
+	       max(d2) + 1 AS first_day, $1 AS last_day, NULL::bigint AS rows_affected, NULL::numeric AS spend_affected,
 	       format('The newest row%%s is from %%s, %%s day(s) before %%s (at most %%s allowed). Recent spend is missing '
 	              'from every analysis; check the connector''s sync.',
-	              coalesce(' of ' || pf, ''), max(d), $1 - max(d), $1, $2) AS explanation,
+	              coalesce(' of ' || pf, ''), max(d2), $1 - max(d2), $1, $2) AS explanation,
 	       pf AS pf_override
-	FROM raw WHERE d IS NOT NULL GROUP BY pf
-	HAVING max(d) < $1 - $2
+	FROM pcu WHERE d2 IS NOT NULL GROUP BY pf
+	HAVING max(d2) < $1 - $2
 	UNION ALL
 	SELECT 'stale_business_data', 'warning', NULL::bigint, max(d) + 1, $1, NULL::bigint, NULL::numeric,
 	       format('The newest row of the business table is from %%s, %%s day(s) before %%s (at most %%s allowed). '
@@ -872,7 +898,7 @@ chk_stale AS (
 chk_empty AS (
 	SELECT 'empty_source'::text AS check_name, 'error'::text AS severity,
 	       'The ad table has no rows: there is nothing to analyse.'::text AS explanation
-	WHERE NOT EXISTS (SELECT 1 FROM raw)
+	WHERE NOT EXISTS (SELECT 1 FROM pcu)
 ),
 allrows AS (
 	SELECT x.check_name, x.severity, c.pf AS platform, c.cp AS campaign_id, x.first_day, x.last_day,
