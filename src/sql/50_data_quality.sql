@@ -305,7 +305,8 @@ raw AS NOT MATERIALIZED (
 	       CASE WHEN r.im > -1e15 AND r.im < 1e15 THEN r.im END AS fim,
 	       CASE WHEN r.cl > -1e15 AND r.cl < 1e15 THEN r.cl END AS fcl,
 	       CASE WHEN r.cv > -1e15 AND r.cv < 1e15 THEN r.cv END AS fcv,
-	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva
+	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva,
+	       CASE WHEN r.pf IS NULL THEN 'n' ELSE 'p' || length(r.pf) || ':' || r.pf END || r.cp AS k
 	FROM raw0 AS r
 ),
 -- One hashed pass over all rows per platform, campaign and currency (a few
@@ -316,12 +317,15 @@ pcu AS MATERIALIZED (
 	FROM raw GROUP BY pf, cp, cu
 ),
 -- one row per campaign (platform and campaign id), numbered in their order;
--- its currency when it has exactly one; pfk = platform as a hashable key
--- (NULL apart from every text)
-camp AS MATERIALIZED (
-	SELECT row_number() OVER (ORDER BY pf, cp) AS cid, pf, cp, pf IS NULL AS pfn, coalesce(pf, '') AS pfk,
+-- its currency when it has exactly one.  k encodes platform (NULL apart from
+-- every text) and campaign id in one text; grouped by it, the planner knows
+-- it is unique and looks rows up in a hash of the few campaigns.
+camp AS NOT MATERIALIZED (
+	SELECT row_number() OVER (ORDER BY min(pf), min(cp)) AS cid, k, min(pf) AS pf, min(cp) AS cp,
 	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur
-	FROM pcu WHERE cp IS NOT NULL GROUP BY pf, cp
+	FROM (SELECT CASE WHEN pf IS NULL THEN 'n' ELSE 'p' || length(pf) || ':' || pf END || cp AS k, pf, cp, cu
+	      FROM pcu WHERE cp IS NOT NULL) AS p
+	GROUP BY k
 ),
 -- The rare rows that fail a per-row check (no key, implausible or future
 -- date, a bad value, an inconsistent funnel), with their campaign: every
@@ -329,7 +333,7 @@ camp AS MATERIALIZED (
 odd AS MATERIALIZED (
 	SELECT r.*, c.cid
 	FROM raw AS r
-	LEFT JOIN camp AS c ON c.cp = r.cp AND c.pfk = coalesce(r.pf, '') AND c.pfn = (r.pf IS NULL)
+	LEFT JOIN camp AS c ON c.k = r.k
 	WHERE r.d0 IS NULL OR r.cp IS NULL OR r.d IS NULL OR r.d > current_date + 1
 	   OR NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
 	   OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
@@ -343,14 +347,15 @@ tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM pcu),
 -- numbers runs of consecutive days, nd is the next day with rows.  The
 -- campaign number comes from a hash join with the few campaigns.
 day_raw AS MATERIALIZED (
-	SELECT c.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, max(r.fsp) AS smax,
+	SELECT r.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, max(r.fsp) AS smax,
 	       sum(r.fcv) AS c_raw, max(r.fcv) AS cmax, sum(r.fva) AS va_raw,
 	       r.d - (row_number() OVER w)::int AS blk, lead(r.d) OVER w AS nd
-	FROM raw AS r
-	JOIN camp AS c ON c.cp = r.cp AND c.pfk = coalesce(r.pf, '') AND c.pfn = (r.pf IS NULL)
-	WHERE r.d IS NOT NULL
-	GROUP BY c.cid, r.d
-	WINDOW w AS (PARTITION BY c.cid ORDER BY r.d)
+	FROM (SELECT c.cid, r.d, r.fsp, r.fcv, r.fva
+	      FROM raw AS r JOIN camp AS c ON c.k = r.k
+	      WHERE r.d IS NOT NULL
+	      ORDER BY c.cid, r.d) AS r   -- one sort feeds both the grouping and the window
+	GROUP BY r.cid, r.d
+	WINDOW w AS (PARTITION BY r.cid ORDER BY r.d)
 ),
 -- identical copies of a row (reported by duplicate_rows) count once below:
 -- only days with more than one row can hold copies, so only their rows are
@@ -359,9 +364,9 @@ day_dd AS (
 	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n
 	FROM (SELECT DISTINCT g.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
 	      FROM raw AS r
-	      JOIN (SELECT g.cid, g.d, c.cp, c.pfk, c.pfn FROM day_raw AS g JOIN camp AS c ON c.cid = g.cid
-	            WHERE g.n_raw > 1) AS g
-	        ON g.cp = r.cp AND g.pfk = coalesce(r.pf, '') AND g.pfn = (r.pf IS NULL) AND g.d = r.d) AS x
+	      JOIN (SELECT c.k, min(c.cid) AS cid FROM day_raw AS g JOIN camp AS c ON c.cid = g.cid
+	            WHERE g.n_raw > 1 GROUP BY c.k) AS g ON g.k = r.k
+	      WHERE (g.cid, r.d) IN (SELECT g.cid, g.d FROM day_raw AS g WHERE g.n_raw > 1)) AS x
 	GROUP BY x.cid, x.d
 ),
 -- one row per campaign and day, finite values only: the first step, which a
