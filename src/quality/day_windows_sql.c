@@ -73,8 +73,9 @@ noa_break_candidates_sql(PG_FUNCTION_ARGS)
 
 /*
  * noa._spike_days(days date[], spend float8[]) RETURNS TABLE (d date,
- * lsp float8, med float8, z float8): the days of one campaign (spend > 0)
- * whose spend jumps out of the days around them.
+ * lsp float8, med float8, z float8): the days of one campaign whose spend
+ * jumps out of the days around them.  Only days with a positive, finite
+ * spend take part (the others are left out, as if they had no row).
  */
 Datum
 noa_spike_days_sql(PG_FUNCTION_ARGS)
@@ -87,6 +88,7 @@ noa_spike_days_sql(PG_FUNCTION_ARGS)
 	size_t		n_out,
 				k;
 	int			n,
+				m = 0,
 				i,
 				status;
 
@@ -97,12 +99,13 @@ noa_spike_days_sql(PG_FUNCTION_ARGS)
 		has[i] = true;
 	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
 	for (i = 0; i < n; i++)
-		if (!has[i] || !(sp[i] > 0.0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa: spike days need a positive, finite spend on every day")));
-	out = palloc(sizeof(NoaSpikeDay) * Max(n, 1));
-	status = noa_spike_days(day, sp, n, out, &n_out, noa_cancel_requested);
+		if (has[i] && sp[i] > 0.0)
+		{
+			day[m] = day[i];
+			sp[m++] = sp[i];
+		}
+	out = palloc(sizeof(NoaSpikeDay) * Max(m, 1));
+	status = noa_spike_days(day, sp, m, out, &n_out, noa_cancel_requested);
 	if (status == NOA_DW_CANCELLED)
 		noa_raise_cancel();
 	if (status != NOA_DW_OK)

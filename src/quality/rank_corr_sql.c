@@ -17,7 +17,8 @@ PG_FUNCTION_INFO_V1(noa_spend_response_sql);
  * noa._spend_response(spend float8[], conversions float8[], OUT n bigint,
  * OUT rho float8, OUT spread float8): Spearman correlation of one campaign's
  * daily spend and conversions and its p90 / p10 spend (NULL when p10 is 0).
- * Pairs with a NULL or non-finite member are left out.
+ * Pairs with a NULL or non-finite member, or without positive spend, are
+ * left out.
  */
 Datum
 noa_spend_response_sql(PG_FUNCTION_ARGS)
@@ -41,7 +42,7 @@ noa_spend_response_sql(PG_FUNCTION_ARGS)
 	x = noa_series_floats(xa, n, has);
 	y = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
 	for (i = 0; i < n; i++)
-		if (has[i])
+		if (has[i] && x[i] > 0.0)
 		{
 			x[m] = x[i];
 			y[m++] = y[i];

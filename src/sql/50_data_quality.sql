@@ -36,14 +36,14 @@ COMMENT ON FUNCTION @extschema@._count_lower_tail(float8, float8, float8) IS
 	'internal (used by noa.data_quality): P(X <= observed) for a Poisson (dispersion 1) or negative binomial count with the given mean';
 
 -- Internal: Spearman correlation of one campaign's daily spend and
--- conversions and the p90 / p10 spread of its spend; see noa.data_quality's
--- resp.
+-- conversions and the p90 / p10 spread of its spend, over the days with
+-- spend > 0 and conversions; see noa.data_quality's resp.
 CREATE FUNCTION @extschema@._spend_response(spend float8[], conversions float8[],
                                             OUT n bigint, OUT rho float8, OUT spread float8)
 	AS 'MODULE_PATHNAME', 'noa_spend_response_sql'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._spend_response(float8[], float8[]) IS
-	'internal (used by noa.data_quality): rank correlation of daily spend and conversions (average ranks for ties) and the 90th / 10th percentile ratio of spend';
+	'internal (used by noa.data_quality): rank correlation of daily spend and conversions over the days with spend > 0 and conversions (average ranks for ties) and the 90th / 10th percentile ratio of spend';
 
 -- Internal: the tracking-break candidate days of one campaign's daily series
 -- (arrays sorted by day) with their reference; see noa.data_quality's tb_cand.
@@ -55,14 +55,15 @@ CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conve
 COMMENT ON FUNCTION @extschema@._break_candidates(date[], float8[], float8[], float8[], float8[]) IS
 	'internal (used by noa.data_quality): days of one campaign whose conversions fell below a quarter of those expected from the reference days before them';
 
--- Internal: the spend-spike days of one campaign's daily series with spend
--- (arrays sorted by day); see noa.data_quality's sp_z.
+-- Internal: the spend-spike days of one campaign's daily series (arrays
+-- sorted by day; days without positive spend are left out); see
+-- noa.data_quality's sp_z.
 CREATE FUNCTION @extschema@._spike_days(days date[], spend float8[])
 	RETURNS TABLE (d date, lsp float8, med float8, z float8)
 	AS 'MODULE_PATHNAME', 'noa_spike_days_sql'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
 COMMENT ON FUNCTION @extschema@._spike_days(date[], float8[]) IS
-	'internal (used by noa.data_quality): days of one campaign whose spend jumps far above the days around them, with the robust z';
+	'internal (used by noa.data_quality): days of one campaign whose spend jumps far above the days with spend around them, with the robust z';
 
 CREATE FUNCTION @extschema@.data_quality(
 	source               regclass,
@@ -383,6 +384,21 @@ daily AS MATERIALIZED (
 	       g.n_raw, g.s_raw, g.smax, g.c_raw, g.cmax, g.blk, g.nd
 	FROM day_raw AS g LEFT JOIN day_dd AS x ON x.cid = g.cid AND x.d = g.d
 ),
+-- Each campaign's days as arrays sorted by day, built in one pass for the
+-- per-campaign checks in C (tracking break, spend spike, spend response; the
+-- "similar spend" bounds of the tracking break computed here, in numeric,
+-- exactly as a comparison with t.sp would), and the spend and date range of
+-- the days with spend and conversions (for no_spend_response).
+ser AS MATERIALIZED (
+	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps,
+	       array_agg(cv::float8 ORDER BY d) AS cvs,
+	       array_agg((sp / 1.5)::float8 ORDER BY d) AS los, array_agg((sp * 1.5)::float8 ORDER BY d) AS his,
+	       sum(sp) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_s,
+	       min(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d1,
+	       max(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d2
+	FROM (SELECT * FROM daily ORDER BY cid, d) AS t   -- presorted: the arrays' sorts have nothing to do
+	GROUP BY cid
+),
 money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
 -- (variants: distinct rows of the day; identical copies only when 1)
@@ -424,7 +440,8 @@ gap AS (
 	SELECT cid, d + 1 AS g1, nd - 1 AS g2, nd - d - 1 AS days FROM daily WHERE nd > d + 1
 ),
 camp_med AS (
-	SELECT cid, percentile_cont(0.5) WITHIN GROUP (ORDER BY sp) AS med_sp FROM daily WHERE sp IS NOT NULL GROUP BY cid
+	SELECT s.cid, (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(s.sps) AS x WHERE x IS NOT NULL) AS med_sp
+	FROM ser s WHERE s.cid IN (SELECT cid FROM gap)
 ),
 chk_gap AS (
 	SELECT 'missing_days'::text AS check_name, 'warning'::text AS severity, g.cid,
@@ -582,14 +599,6 @@ chk_funnel AS (
 -- among the 56 before it, whose spend was within a factor 1.5 of its own
 -- (at least 7 such days); failing that, of all of the 28 days before it
 -- (at least 14 days with data).
--- Each campaign's days as arrays sorted by day (the "similar spend" bounds
--- computed here, in numeric, exactly as a comparison with t.sp would).
-tb_ser AS (
-	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps,
-	       array_agg(cv::float8 ORDER BY d) AS cvs,
-	       array_agg((sp / 1.5)::float8 ORDER BY d) AS los, array_agg((sp * 1.5)::float8 ORDER BY d) AS his
-	FROM daily GROUP BY cid
-),
 -- A day is low when it has spend and fewer than a quarter of the conversions
 -- expected from its reference.  Expected conversions fall with spend at most
 -- with elasticity 3 (ref_cv * min(1, sp / ref_sp)^3: a lower bound for any Hill
@@ -599,7 +608,7 @@ tb_ser AS (
 -- run in C over each campaign's series (noa._break_candidates): one pass,
 -- at most 56 days per window.
 tb_hit AS MATERIALIZED (
-	SELECT s.cid, r.* FROM tb_ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs, s.los, s.his) AS r
+	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs, s.los, s.his) AS r
 ),
 tb_cand AS MATERIALIZED (
 	SELECT r.cid, r.d, t.blk, r.ref_kind, r.ref_sp, r.ref_cv, r.ref_disp,
@@ -710,12 +719,9 @@ chk_tb AS (
 -- in; the newest day, which has no "after" yet, is judged against the days
 -- before alone.
 -- (medians and MADs over each campaign's series in C: noa._spike_days)
-sp_ser AS (
-	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps
-	FROM daily WHERE sp > 0 GROUP BY cid
-),
+-- (days without positive spend are left out inside noa._spike_days)
 sp_hit AS MATERIALIZED (
-	SELECT s.cid, r.* FROM sp_ser s CROSS JOIN LATERAL @noa@._spike_days(s.ds, s.sps) AS r
+	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._spike_days(s.ds, s.sps) AS r
 ),
 sp_z AS (
 	SELECT r.cid, r.d, t.sp, r.lsp, r.med, r.z FROM sp_hit r JOIN daily t ON t.cid = r.cid AND t.d = r.d
@@ -746,11 +752,11 @@ chk_spike AS (
 -- least 28 days with spend that varied (90th / 10th percentile >= 1.25).
 -- (in C over each campaign's series, noa._spend_response: exact rank sums,
 -- so the result does not depend on row order)
+-- (over the days with spend > 0 and conversions: the others are left out
+-- inside noa._spend_response)
 resp AS (
-	SELECT y.cid, r.n, r.rho, y.s, y.d1, y.d2, r.spread
-	FROM (SELECT cid, sum(sp) AS s, min(d) AS d1, max(d) AS d2,
-	             array_agg(sp::float8 ORDER BY d) AS sps, array_agg(cv::float8 ORDER BY d) AS cvs
-	      FROM daily WHERE sp > 0 AND cv IS NOT NULL GROUP BY cid) AS y
+	SELECT y.cid, r.n, r.rho, y.resp_s AS s, y.resp_d1 AS d1, y.resp_d2 AS d2, r.spread
+	FROM ser AS y
 	CROSS JOIN LATERAL @noa@._spend_response(y.sps, y.cvs) AS r
 ),
 resp_ci AS (
