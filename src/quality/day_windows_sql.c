@@ -26,13 +26,15 @@ PG_FUNCTION_INFO_V1(noa_spike_days_sql);
  * noa._break_candidates(days date[], spend float8[], conversions float8[],
  * similar_lo float8[], similar_hi float8[]) RETURNS TABLE (d date,
  * ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8): the days of
- * one campaign that may belong to a tracking break, with their reference.
+ * one campaign that may belong to a tracking break, with their reference
+ * (the arrays in any order, one element per day).
  */
 Datum
 noa_break_candidates_sql(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int		   *day;
+	int		   *day,
+			   *order;
 	bool	   *has;
 	double	   *sp,
 			   *cv,
@@ -45,14 +47,14 @@ noa_break_candidates_sql(PG_FUNCTION_ARGS)
 				i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n);
+	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n, &order);
 	has = palloc(sizeof(bool) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		has[i] = true;
-	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
-	cv = noa_series_floats(PG_GETARG_ARRAYTYPE_P(2), n, has);
-	lo = noa_series_floats(PG_GETARG_ARRAYTYPE_P(3), n, has);
-	hi = noa_series_floats(PG_GETARG_ARRAYTYPE_P(4), n, has);
+	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, order, has);
+	cv = noa_series_floats(PG_GETARG_ARRAYTYPE_P(2), n, order, has);
+	lo = noa_series_floats(PG_GETARG_ARRAYTYPE_P(3), n, order, has);
+	hi = noa_series_floats(PG_GETARG_ARRAYTYPE_P(4), n, order, has);
 	out = palloc(sizeof(NoaBreakCandidate) * Max(n, 1));
 	if (noa_break_candidates(day, sp, cv, has, lo, hi, n, out, &n_out, noa_cancel_requested) != NOA_DW_OK)
 		noa_raise_cancel();
@@ -81,7 +83,8 @@ Datum
 noa_spike_days_sql(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int		   *day;
+	int		   *day,
+			   *order;
 	bool	   *has;
 	double	   *sp;
 	NoaSpikeDay *out;
@@ -93,11 +96,11 @@ noa_spike_days_sql(PG_FUNCTION_ARGS)
 				status;
 
 	InitMaterializedSRF(fcinfo, 0);
-	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n);
+	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n, &order);
 	has = palloc(sizeof(bool) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		has[i] = true;
-	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, order, has);
 	for (i = 0; i < n; i++)
 		if (has[i] && sp[i] > 0.0)
 		{

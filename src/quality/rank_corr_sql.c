@@ -39,8 +39,8 @@ noa_spend_response_sql(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < n; i++)
 		has[i] = true;
-	x = noa_series_floats(xa, n, has);
-	y = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, has);
+	x = noa_series_floats(xa, n, NULL, has);
+	y = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, NULL, has);
 	for (i = 0; i < n; i++)
 		if (has[i] && x[i] > 0.0)
 		{

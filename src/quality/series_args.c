@@ -1,7 +1,8 @@
 /*
  * series_args.c — read a campaign's daily series passed to noa's internal
  * per-campaign functions as arrays (days sorted ascending, measures as
- * float8), with clear errors for malformed input.
+ * float8, in any order: sorted here by day), with clear errors for malformed
+ * input.
  */
 #include "postgres.h"
 
@@ -28,41 +29,76 @@ array_args(ArrayType *a, Oid elemtype, Datum **vals, bool **nulls, int *n)
 	deconstruct_array(a, elemtype, typlen, typbyval, typalign, vals, nulls, n);
 }
 
-/* Days of the series: strictly ascending, no NULL (the caller sorts them). */
+/* Position of a day in its array, for sorting a series by day. */
+typedef struct DayAt
+{
+	int			day;
+	int			at;
+} DayAt;
+
+static int
+cmp_day_at(const void *a, const void *b)
+{
+	int			x = ((const DayAt *) a)->day,
+				y = ((const DayAt *) b)->day;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Days of the series in ascending order; *order[k] = position in the array of
+ * the k-th day (so the caller's arrays may come in any order).  No NULL, no
+ * infinite date, no day twice.
+ */
 int *
-noa_series_days(ArrayType *a, int *n)
+noa_series_days(ArrayType *a, int *n, int **order)
 {
 	Datum	   *v;
 	bool	   *nulls;
+	DayAt	   *by_day;
 	int		   *day;
 	int			i;
 
 	array_args(a, DATEOID, &v, &nulls, n);
-	day = palloc(sizeof(int) * Max(*n, 1));
+	by_day = palloc(sizeof(DayAt) * Max(*n, 1));
 	for (i = 0; i < *n; i++)
 	{
 		if (nulls[i] || DATE_NOT_FINITE(DatumGetDateADT(v[i])))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("noa: the days of a series must be finite dates")));
-		day[i] = DatumGetDateADT(v[i]);
-		if (i > 0 && day[i] <= day[i - 1])
+		by_day[i].day = DatumGetDateADT(v[i]);
+		by_day[i].at = i;
+	}
+	if (*n > 1)
+		qsort(by_day, *n, sizeof(DayAt), cmp_day_at);
+	day = palloc(sizeof(int) * Max(*n, 1));
+	*order = palloc(sizeof(int) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		day[i] = by_day[i].day;
+		(*order)[i] = by_day[i].at;
+		if (i > 0 && day[i] == day[i - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("noa: the days of a series must be ascending and distinct")));
+					 errmsg("noa: the days of a series must be distinct")));
 	}
+	pfree(by_day);
 	return day;
 }
 
-/* A float8 array argument of n elements; has[i] cleared where it is NULL. */
+/*
+ * A float8 array argument of n elements, element order[k] (or k when order is
+ * NULL) at position k; has[k] cleared where it is NULL or not finite.
+ */
 double *
-noa_series_floats(ArrayType *a, int n, bool *has)
+noa_series_floats(ArrayType *a, int n, const int *order, bool *has)
 {
 	Datum	   *v;
 	bool	   *nulls;
 	double	   *x;
 	int			m,
-				i;
+				k;
 
 	array_args(a, FLOAT8OID, &v, &nulls, &m);
 	if (m != n)
@@ -70,11 +106,13 @@ noa_series_floats(ArrayType *a, int n, bool *has)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("noa: the arrays of a series must have the same length")));
 	x = palloc(sizeof(double) * Max(n, 1));
-	for (i = 0; i < n; i++)
+	for (k = 0; k < n; k++)
 	{
-		x[i] = nulls[i] ? 0.0 : DatumGetFloat8(v[i]);
-		if (nulls[i] || !isfinite(x[i]))
-			has[i] = false;
+		int			i = order ? order[k] : k;
+
+		x[k] = nulls[i] ? 0.0 : DatumGetFloat8(v[i]);
+		if (nulls[i] || !isfinite(x[k]))
+			has[k] = false;
 	}
 	return x;
 }

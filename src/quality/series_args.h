@@ -9,10 +9,12 @@
 
 #include "utils/array.h"
 
-/* Days of the series: strictly ascending finite dates (palloc'd, *n set). */
-extern int *noa_series_days(ArrayType *a, int *n);
+/* Days of the series, distinct finite dates, sorted ascending (palloc'd, *n
+ * set); *order[k] = position in the array of the k-th day. */
+extern int *noa_series_days(ArrayType *a, int *n, int **order);
 
-/* A float8 array of n elements (palloc'd); has[i] cleared where NULL or not finite. */
-extern double *noa_series_floats(ArrayType *a, int n, bool *has);
+/* A float8 array of n elements in the days' order (order NULL: as given;
+ * palloc'd); has[k] cleared where NULL or not finite. */
+extern double *noa_series_floats(ArrayType *a, int n, const int *order, bool *has);
 
 #endif

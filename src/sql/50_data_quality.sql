@@ -46,7 +46,8 @@ COMMENT ON FUNCTION @extschema@._spend_response(float8[], float8[]) IS
 	'internal (used by noa.data_quality): rank correlation of daily spend and conversions over the days with spend > 0 and conversions (average ranks for ties) and the 90th / 10th percentile ratio of spend';
 
 -- Internal: the tracking-break candidate days of one campaign's daily series
--- (arrays sorted by day) with their reference; see noa.data_quality's tb_cand.
+-- (arrays of one element per day, in any order) with their reference; see
+-- noa.data_quality's tb_cand.
 CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conversions float8[],
                                               similar_lo float8[], similar_hi float8[])
 	RETURNS TABLE (d date, ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8)
@@ -55,9 +56,9 @@ CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conve
 COMMENT ON FUNCTION @extschema@._break_candidates(date[], float8[], float8[], float8[], float8[]) IS
 	'internal (used by noa.data_quality): days of one campaign whose conversions fell below a quarter of those expected from the reference days before them';
 
--- Internal: the spend-spike days of one campaign's daily series (arrays
--- sorted by day; days without positive spend are left out); see
--- noa.data_quality's sp_z.
+-- Internal: the spend-spike days of one campaign's daily series (arrays of
+-- one element per day, in any order; days without positive spend are left
+-- out); see noa.data_quality's sp_z.
 CREATE FUNCTION @extschema@._spike_days(days date[], spend float8[])
 	RETURNS TABLE (d date, lsp float8, med float8, z float8)
 	AS 'MODULE_PATHNAME', 'noa_spike_days_sql'
@@ -384,20 +385,20 @@ daily AS MATERIALIZED (
 	       g.n_raw, g.s_raw, g.smax, g.c_raw, g.cmax, g.blk, g.nd
 	FROM day_raw AS g LEFT JOIN day_dd AS x ON x.cid = g.cid AND x.d = g.d
 ),
--- Each campaign's days as arrays sorted by day, built in one pass for the
--- per-campaign checks in C (tracking break, spend spike, spend response; the
--- "similar spend" bounds of the tracking break computed here, in numeric,
--- exactly as a comparison with t.sp would), and the spend and date range of
--- the days with spend and conversions (for no_spend_response).
+-- Each campaign's days as arrays, built in one pass for the per-campaign
+-- checks in C (tracking break, spend spike, spend response; the "similar
+-- spend" bounds of the tracking break computed here, in numeric, exactly as a
+-- comparison with t.sp would), and the spend and date range of the days with
+-- spend and conversions (for no_spend_response).  The arrays come in the
+-- order the rows arrive, the same for all of them: the C functions sort each
+-- series by day, so no plan or row order changes a result.
 ser AS MATERIALIZED (
-	SELECT cid, array_agg(d ORDER BY d) AS ds, array_agg(sp::float8 ORDER BY d) AS sps,
-	       array_agg(cv::float8 ORDER BY d) AS cvs,
-	       array_agg((sp / 1.5)::float8 ORDER BY d) AS los, array_agg((sp * 1.5)::float8 ORDER BY d) AS his,
+	SELECT cid, array_agg(d) AS ds, array_agg(sp::float8) AS sps, array_agg(cv::float8) AS cvs,
+	       array_agg((sp / 1.5)::float8) AS los, array_agg((sp * 1.5)::float8) AS his,
 	       sum(sp) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_s,
 	       min(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d1,
 	       max(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d2
-	FROM (SELECT * FROM daily ORDER BY cid, d) AS t   -- presorted: the arrays' sorts have nothing to do
-	GROUP BY cid
+	FROM daily GROUP BY cid
 ),
 money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
