@@ -611,10 +611,14 @@ chk_funnel AS (
 tb_hit AS MATERIALIZED (
 	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs, s.los, s.his) AS r
 ),
+-- the days of the campaigns with candidate days (the only ones read below)
+tb_days AS MATERIALIZED (
+	SELECT t.cid, t.d, t.sp, t.cv, t.blk FROM daily t WHERE t.cid IN (SELECT h.cid FROM tb_hit h)
+),
 tb_cand AS MATERIALIZED (
 	SELECT r.cid, r.d, t.blk, r.ref_kind, r.ref_sp, r.ref_cv, r.ref_disp,
 	       lag(r.d) OVER (PARTITION BY r.cid ORDER BY r.d) AS prev_d
-	FROM tb_hit r JOIN daily t ON t.cid = r.cid AND t.d = r.d
+	FROM tb_hit r JOIN tb_days t ON t.cid = r.cid AND t.d = r.d
 ),
 -- A run starts on a low day that follows a day that was not low.  It keeps
 -- the reference of its first day (from before the break) and lasts while the
@@ -628,7 +632,7 @@ tb_ext AS MATERIALIZED (
 	             coalesce(t.sp > 0 AND t.cv::float8 <= 0.25 * s.ref_cv * power(least(1.0, t.sp::float8 / s.ref_sp), 3),
 	                      false) AS low
 	      FROM tb_cand s
-	      JOIN daily t ON t.cid = s.cid AND t.blk = s.blk AND t.d >= s.d
+	      JOIN tb_days t ON t.cid = s.cid AND t.blk = s.blk AND t.d >= s.d
 	      WHERE s.prev_d IS DISTINCT FROM s.d - 1) AS z
 ),
 tb_run AS MATERIALIZED (
@@ -655,7 +659,7 @@ tb_more AS MATERIALIZED (
 	FROM (SELECT r.cid, r.start_d, t.d, t.sp, t.cv,
 	             r.ref_cv * power(least(1.0, t.sp::float8 / r.ref_sp), 3) AS expct,
 	             t.cv::float8 <= 0.25 * r.ref_cv * power(least(1.0, t.sp::float8 / r.ref_sp), 3) AS low
-	      FROM tb_p0 r JOIN daily t ON t.cid = r.cid AND t.d > r.end_d
+	      FROM tb_p0 r JOIN tb_days t ON t.cid = r.cid AND t.d > r.end_d
 	      WHERE r.p < 1e-6 AND t.sp > 0 AND t.cv IS NOT NULL) AS z
 ),
 tb_more_sum AS (
