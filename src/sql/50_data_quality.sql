@@ -133,6 +133,7 @@ DECLARE
 	rel_nsp  name;
 	rel_name name;
 	rel_kind "char";
+	src_copy text;                        -- how the source is read: see raw0
 	att_type oid;
 	att_cat  "char";
 	att_ci   text;
@@ -181,6 +182,7 @@ BEGIN
 		END IF;
 		IF i = 1 THEN
 			src_sql := format('%I.%I', rel_nsp, rel_name);
+			src_copy := CASE WHEN rel_kind IN ('r', 'm', 'p') THEN 'NOT MATERIALIZED' ELSE 'MATERIALIZED' END;
 		ELSE
 			biz_sql := format('%I.%I', rel_nsp, rel_name);
 		END IF;
@@ -294,7 +296,11 @@ BEGIN
 	-- identifiers enter (so they are never rescanned)
 	q := format(replace($sql$
 WITH
-raw0 AS MATERIALIZED (%s),
+-- The source's rows.  A table is read again by each of the few passes below
+-- (a scan is far cheaper than writing a copy of all rows); a view or a
+-- foreign table is read once into a copy, so it runs once and every check
+-- sees the same rows.
+raw0 AS %s (%s),
 -- Plausible values only below: a date outside 1900-01-01 .. 9999-12-31
 -- (infinite, or too far out for date arithmetic) becomes NULL and is reported
 -- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
@@ -951,7 +957,7 @@ FROM allrows a
 ORDER BY CASE a.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
          a.spend_affected DESC NULLS LAST, a.check_name, a.platform NULLS FIRST, a.campaign_id NULLS FIRST,
          a.first_day NULLS FIRST, a.explanation
-$sql$, '@noa@', quote_ident(ext_nsp)), src_sql, biz_sql);
+$sql$, '@noa@', quote_ident(ext_nsp)), src_copy, src_sql, biz_sql);
 
 	BEGIN
 		RETURN QUERY EXECUTE q
