@@ -299,8 +299,9 @@ WITH
 -- The source's rows.  A table is read again by each of the few passes below
 -- (a scan is far cheaper than writing a copy of all rows); a view or a
 -- foreign table is read once into a copy, so it runs once and every check
--- sees the same rows.
-raw0 AS %s (%s),
+-- sees the same rows.  (OFFSET 0: each column is cast once per row, not once
+-- per use in the checks below.)
+raw0 AS %s (%s OFFSET 0),
 -- Plausible values only below: a date outside 1900-01-01 .. 9999-12-31
 -- (infinite, or too far out for date arithmetic) becomes NULL and is reported
 -- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
@@ -314,14 +315,25 @@ raw AS NOT MATERIALIZED (
 	       CASE WHEN r.cl > -1e15 AND r.cl < 1e15 THEN r.cl END AS fcl,
 	       CASE WHEN r.cv > -1e15 AND r.cv < 1e15 THEN r.cv END AS fcv,
 	       CASE WHEN r.va > -1e15 AND r.va < 1e15 THEN r.va END AS fva,
-	       CASE WHEN r.pf IS NULL THEN 'n' ELSE 'p' || length(r.pf) || ':' || r.pf END || r.cp AS k
+	       CASE WHEN r.pf IS NULL THEN 'n' ELSE 'p' || length(r.pf) || ':' || r.pf END || r.cp AS k,
+	       -- the row may fail a per-row check: no key, an implausible or
+	       -- future date, a bad value (not finite, extreme, negative, a
+	       -- fractional count) or an inconsistent funnel
+	       r.cp IS NULL OR r.d0 IS NULL OR NOT r.d0 BETWEEN '1900-01-01' AND current_date + 1
+	       OR NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
+	       OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
+	       OR NOT coalesce(r.im >= 0 AND r.im < 1e15 AND (scale(r.im) = 0 OR r.im = trunc(r.im)), true)
+	       OR NOT coalesce(r.cl >= 0 AND r.cl < 1e15 AND (scale(r.cl) = 0 OR r.cl = trunc(r.cl)), true)
+	       OR r.cl > r.im OR r.cv > r.cl OR (r.va > 0 AND r.cv = 0) OR (r.sp > 0 AND r.im = 0) AS is_odd
 	FROM raw0 AS r
 ),
 -- One hashed pass over all rows per platform, campaign and currency (a few
 -- rows per campaign): row counts, spend and date range for the currency,
--- staleness and missing-spend checks and the list of campaigns.
+-- staleness and missing-spend checks and the list of campaigns, and whether
+-- any row may fail a per-row check.
 pcu AS MATERIALIZED (
-	SELECT pf, cp, cu, count(*) AS n, count(sp) AS nsp, sum(fsp) AS s, min(d) AS d1, max(d) AS d2
+	SELECT pf, cp, cu, count(*) AS n, count(sp) AS nsp, sum(fsp) AS s, min(d) AS d1, max(d) AS d2,
+	       bool_or(is_odd) AS has_odd
 	FROM raw GROUP BY pf, cp, cu
 ),
 -- one row per campaign (platform and campaign id), numbered in their order;
@@ -335,19 +347,14 @@ camp AS NOT MATERIALIZED (
 	      FROM pcu WHERE cp IS NOT NULL) AS p
 	GROUP BY k
 ),
--- The rare rows that fail a per-row check (no key, implausible or future
--- date, a bad value, an inconsistent funnel), with their campaign: every
--- per-row check reads these instead of all rows.
+-- The rare rows that may fail a per-row check, with their campaign: every
+-- per-row check reads these instead of all rows (and on clean data, where
+-- pcu found none, the rows are not read again at all).
 odd AS MATERIALIZED (
 	SELECT r.*, c.cid
 	FROM raw AS r
 	LEFT JOIN camp AS c ON c.k = r.k
-	WHERE r.d0 IS NULL OR r.cp IS NULL OR r.d IS NULL OR r.d > current_date + 1
-	   OR NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
-	   OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
-	   OR coalesce(CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im <> trunc(r.im) ELSE true END, false)
-	   OR coalesce(CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl <> trunc(r.cl) ELSE true END, false)
-	   OR r.fcl > r.fim OR r.fcv > r.fcl OR (r.fva > 0 AND r.fcv = 0) OR (r.fsp > 0 AND r.fim = 0)
+	WHERE (SELECT bool_or(p.has_odd) FROM pcu AS p) AND r.is_odd
 ),
 tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM pcu),
 -- One grouped pass over the rows per campaign and day: the number of rows
