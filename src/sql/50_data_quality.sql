@@ -358,12 +358,11 @@ odd AS MATERIALIZED (
 ),
 tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM pcu),
 -- One grouped pass over the rows per campaign and day: the number of rows
--- with copies (n_raw) and their sums and maxima (for duplicate_rows); blk
+-- with copies (n_raw) and their sums (for duplicate_rows); blk
 -- numbers runs of consecutive days, nd is the next day with rows.  The
 -- campaign number comes from a hash join with the few campaigns.
 day_raw AS MATERIALIZED (
-	SELECT r.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, max(r.fsp) AS smax,
-	       sum(r.fcv) AS c_raw, max(r.fcv) AS cmax, sum(r.fva) AS va_raw,
+	SELECT r.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, sum(r.fcv) AS c_raw, sum(r.fva) AS va_raw,
 	       r.d - (row_number() OVER w)::int AS blk, lead(r.d) OVER w AS nd
 	FROM (SELECT c.cid, r.d, r.fsp, r.fcv, r.fva
 	      FROM raw AS r JOIN camp AS c ON c.k = r.k
@@ -374,9 +373,11 @@ day_raw AS MATERIALIZED (
 ),
 -- identical copies of a row (reported by duplicate_rows) count once below:
 -- only days with more than one row can hold copies, so only their rows are
--- deduplicated (n = distinct rows of the day)
+-- deduplicated (n = distinct rows of the day; smax, cmax = the largest spend
+-- and conversions of the day's rows, for duplicate_rows)
 day_dd AS (
-	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n
+	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n,
+	       max(x.fsp) AS smax, max(x.fcv) AS cmax
 	FROM (SELECT DISTINCT g.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
 	      FROM raw AS r
 	      JOIN (SELECT c.k, min(c.cid) AS cid FROM day_raw AS g JOIN camp AS c ON c.cid = g.cid
@@ -386,17 +387,16 @@ day_dd AS (
 ),
 -- one row per campaign and day, finite values only: the first step, which a
 -- sharded engine can run on each shard (every check below reads this or the
--- rows of one campaign).  sp, cv, va = sums over distinct rows, n = distinct
--- rows, n_raw = rows with copies (and the sums and maxima over them for
--- duplicate_rows), blk and nd as above.
+-- rows of one campaign).  sp, cv, va = sums over distinct rows, blk and nd
+-- as above.
+-- (the few days with copies look their sums up in day_dd; no join of all days)
 daily AS MATERIALIZED (
 	SELECT g.cid, g.d,
-	       CASE WHEN g.n_raw = 1 THEN g.s_raw ELSE x.sp END AS sp,
-	       CASE WHEN g.n_raw = 1 THEN g.c_raw ELSE x.cv END AS cv,
-	       CASE WHEN g.n_raw = 1 THEN g.va_raw ELSE x.va END AS va,
-	       CASE WHEN g.n_raw = 1 THEN 1 ELSE x.n END AS n,
-	       g.n_raw, g.s_raw, g.smax, g.c_raw, g.cmax, g.blk, g.nd
-	FROM day_raw AS g LEFT JOIN day_dd AS x ON x.cid = g.cid AND x.d = g.d
+	       CASE WHEN g.n_raw = 1 THEN g.s_raw ELSE (SELECT x.sp FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS sp,
+	       CASE WHEN g.n_raw = 1 THEN g.c_raw ELSE (SELECT x.cv FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS cv,
+	       CASE WHEN g.n_raw = 1 THEN g.va_raw ELSE (SELECT x.va FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS va,
+	       g.blk, g.nd
+	FROM day_raw AS g
 ),
 -- Each campaign's days as arrays, built in one pass for the per-campaign
 -- checks in C (tracking break, spend spike, spend response; the "similar
@@ -417,8 +417,9 @@ money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
 -- (variants: distinct rows of the day; identical copies only when 1)
 dup_day AS (
-	SELECT cid, d, n_raw AS n, n AS variants, s_raw AS s, smax, c_raw AS c, cmax
-	FROM daily WHERE n_raw > 1
+	SELECT g.cid, g.d, g.n_raw AS n, x.n AS variants, g.s_raw AS s, x.smax, g.c_raw AS c, x.cmax
+	FROM day_raw AS g JOIN day_dd AS x ON x.cid = g.cid AND x.d = g.d
+	WHERE g.n_raw > 1
 ),
 chk_dup AS (
 	SELECT CASE WHEN x.identical THEN 'duplicate_rows' ELSE 'duplicate_keys' END AS check_name,
