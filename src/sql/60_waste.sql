@@ -340,27 +340,55 @@ COMMENT ON FUNCTION @extschema@._campaign_state(regclass, date, integer, text, t
                                                 text, text, text, text, text, text) IS
 	'internal (used by noa.waste and noa.recommendations): one row per campaign and geo with its current daily spend, value per conversion, spend-KPI slope with its residual sd, and fitted response curve (as text) on the KPI of its role';
 
-CREATE FUNCTION @extschema@.waste(
-	source           regclass,
-	target_mroas     float8  DEFAULT 1,
-	level            float8  DEFAULT 0.9,
-	window_days      integer DEFAULT 28,
-	as_of            date    DEFAULT NULL,
-	date_col         text    DEFAULT 'date_day',
-	platform_col     text    DEFAULT 'platform',
-	campaign_col     text    DEFAULT 'campaign_id',
-	spend_col        text    DEFAULT 'spend',
-	impressions_col  text    DEFAULT 'impressions',
-	clicks_col       text    DEFAULT 'clicks',
-	conversions_col  text    DEFAULT 'conversions',
-	value_col        text    DEFAULT 'conversions_value',
-	role_col         text    DEFAULT 'campaign_role',
-	geo_col          text    DEFAULT 'geo',
-	currency_col     text    DEFAULT 'currency',
-	model            text    DEFAULT 'hill',
-	saturation_share float8  DEFAULT 0.9,
-	incrementality   regclass DEFAULT NULL,
-	incrementality_by text   DEFAULT 'platform')
+-- The row of the valued campaign state (noa._valued_state): what the judge
+-- of noa.waste and the planner of noa.recommendations read, passed between
+-- them as an array so the state is computed once per call.
+CREATE TYPE @extschema@._unit_state AS (
+	platform          text,
+	campaign_id       text,
+	geo               text,
+	campaign_role     text,
+	awareness         boolean,
+	kpi               text,
+	currency          text,
+	period_start      date,
+	period_end        date,
+	curve             text,
+	n_days            bigint,
+	current_spend     float8,
+	window_days_seen  bigint,
+	window_value      float8,
+	value_per_unit    float8,
+	avg_roas          float8,
+	spend_p10         float8,
+	spend_p90         float8,
+	slope             float8,
+	slope_se          float8,
+	resid_sd          float8,
+	spend_mean        float8,
+	kpi_mean          float8,
+	point_curve       text,
+	no_role           boolean,
+	value_source      text,
+	incrementality_key text,
+	factor            float8,
+	factor_lo         float8,
+	factor_hi         float8);
+COMMENT ON TYPE @extschema@._unit_state IS
+	'internal (used by noa.waste and noa.recommendations): one row of the valued campaign state (noa._valued_state)';
+
+-- Internal: noa.waste's verdicts on a valued campaign state already computed
+-- (the rows of noa._valued_state as an array), so noa.recommendations judges
+-- the state it plans with instead of computing it again.  The arguments are
+-- noa.waste's, checked by the caller; valued_on_models says whether KPI
+-- models were given (incrementality), for the explanations.
+CREATE FUNCTION @extschema@._waste_judge(
+	state            @extschema@._unit_state[],
+	window_days      integer,
+	target_mroas     float8,
+	level            float8,
+	saturation_share float8,
+	valued_on_models boolean)
 RETURNS TABLE (
 	waste_type              text,
 	platform                text,
@@ -392,7 +420,7 @@ RETURNS TABLE (
 	incrementality_factor_hi float8)
 LANGUAGE plpgsql
 STABLE
-PARALLEL UNSAFE
+PARALLEL RESTRICTED
 CALLED ON NULL INPUT
 COST 100000
 ROWS 20
@@ -405,29 +433,7 @@ DECLARE
 	t        float8;
 	z_one    float8;     -- one-sided normal quantile at level
 	q        text;
-	err_state  text;
-	err_msg    text;
-	err_detail text;
-	err_hint   text;
 BEGIN
-	IF target_mroas IS NULL OR NOT (target_mroas > 0 AND target_mroas < 1e6) THEN
-		RAISE EXCEPTION 'noa.waste: target_mroas must be a positive number, got %', coalesce(target_mroas::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'target_mroas is the return the last unit of spend must bring back (1 = break-even on revenue; '
-			             'e.g. 2.5 when only 40% of revenue is margin).';
-	END IF;
-	IF level IS NULL OR NOT (level >= 0.5 AND level < 1) THEN
-		RAISE EXCEPTION 'noa.waste: level must be at least 0.5 and below 1, got %', coalesce(level::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'level is the confidence of the intervals and tests, e.g. 0.8, 0.9 (default) or 0.95.';
-	END IF;
-	IF saturation_share IS NULL OR NOT (saturation_share >= 0.5 AND saturation_share < 1) THEN
-		RAISE EXCEPTION 'noa.waste: saturation_share must be at least 0.5 and below 1, got %',
-			coalesce(saturation_share::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'saturation_share is the share of the maximum response that counts as saturated (default 0.9).';
-	END IF;
-
 	-- One-sided standard normal quantile at level (Abramowitz & Stegun 26.2.23,
 	-- absolute error below 5e-4: ample for a decision threshold).
 	p := 1 - level;
@@ -435,14 +441,11 @@ BEGIN
 	z_one := t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
 	             / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
 
-	-- $1 source, $2 window_days, $3 target_mroas, $4 level, $5 z_one, $6 as_of,
-	-- $7 saturation_share, $8 model, $9 .. $19 the column arguments.
+	-- $1 the state, $2 window_days, $3 target_mroas, $4 level, $5 z_one,
+	-- $6 valued on KPI models, $7 saturation_share.
 	q := $sql$
 WITH
-st AS MATERIALIZED (
-	SELECT * FROM @noa@._valued_state($1, $6, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'noa.waste',
-	                                  $20, $21)
-),
+st AS MATERIALIZED (SELECT s.* FROM pg_catalog.unnest($1) AS s),
 -- everything known per unit at its current daily spend
 cu AS MATERIALIZED (
 	SELECT row_number() OVER (ORDER BY s.platform, s.campaign_id, s.geo) AS uid, s.platform AS pf, s.campaign_id AS cp, s.geo, s.campaign_role AS role,
@@ -806,7 +809,7 @@ SELECT a.waste_type, a.pf, a.cp, a.geo, a.role, a.kpi,
                  THEN format(' Valued on incremental value: the platform''s conversions times %s (90%% interval %s to %s), '
                              'the incrementality of %s in the KPI model; spend as reported.',
                              round(u.f::numeric, 2), round(u.f_lo::numeric, 2), round(u.f_hi::numeric, 2), u.f_key)
-                 WHEN $20 IS NOT NULL AND a.uid IS NOT NULL AND u.kpi = 'conversions'
+                 WHEN $6 AND a.uid IS NOT NULL AND u.kpi = 'conversions'
                  THEN ' Valued on the platform''s reported conversions: the KPI model has no incrementality factor for it.'
                  ELSE '' END
          || CASE WHEN u.no_role
@@ -829,9 +832,115 @@ $sql$;
 	WHERE e.extname = 'noa';
 	q := replace(q, '@noa@', quote_ident(ext_nsp));
 
+	RETURN QUERY EXECUTE q USING state, window_days, target_mroas, level, z_one, valued_on_models, saturation_share;
+END;
+$function$;
+COMMENT ON FUNCTION @extschema@._waste_judge(@extschema@._unit_state[], integer, float8, float8, float8, boolean) IS
+	'internal (used by noa.waste and noa.recommendations): noa.waste''s findings on a valued campaign state given as an array of its rows';
+
+CREATE FUNCTION @extschema@.waste(
+	source           regclass,
+	target_mroas     float8  DEFAULT 1,
+	level            float8  DEFAULT 0.9,
+	window_days      integer DEFAULT 28,
+	as_of            date    DEFAULT NULL,
+	date_col         text    DEFAULT 'date_day',
+	platform_col     text    DEFAULT 'platform',
+	campaign_col     text    DEFAULT 'campaign_id',
+	spend_col        text    DEFAULT 'spend',
+	impressions_col  text    DEFAULT 'impressions',
+	clicks_col       text    DEFAULT 'clicks',
+	conversions_col  text    DEFAULT 'conversions',
+	value_col        text    DEFAULT 'conversions_value',
+	role_col         text    DEFAULT 'campaign_role',
+	geo_col          text    DEFAULT 'geo',
+	currency_col     text    DEFAULT 'currency',
+	model            text    DEFAULT 'hill',
+	saturation_share float8  DEFAULT 0.9,
+	incrementality   regclass DEFAULT NULL,
+	incrementality_by text   DEFAULT 'platform')
+RETURNS TABLE (
+	waste_type              text,
+	platform                text,
+	campaign_id             text,
+	geo                     text,
+	campaign_role           text,
+	kpi                     text,
+	period_start            date,
+	period_end              date,
+	current_spend_per_day   numeric,
+	threshold_spend_per_day numeric,
+	threshold_lo            numeric,
+	threshold_hi            numeric,
+	spend_at_stake          numeric,
+	spend_at_stake_lo       numeric,
+	spend_at_stake_hi       numeric,
+	value_lost              numeric,
+	value_lost_lo           numeric,
+	value_lost_hi           numeric,
+	marginal_roas           float8,
+	marginal_roas_lo        float8,
+	marginal_roas_hi        float8,
+	currency                text,
+	confidence              text,
+	explanation             text,
+	value_source            text,
+	incrementality_factor   float8,
+	incrementality_factor_lo float8,
+	incrementality_factor_hi float8)
+LANGUAGE plpgsql
+STABLE
+PARALLEL UNSAFE
+CALLED ON NULL INPUT
+COST 100000
+ROWS 20
+SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
+AS $function$
+DECLARE
+	ext_nsp  name;
+	q        text;
+	err_state  text;
+	err_msg    text;
+	err_detail text;
+	err_hint   text;
+BEGIN
+	IF target_mroas IS NULL OR NOT (target_mroas > 0 AND target_mroas < 1e6) THEN
+		RAISE EXCEPTION 'noa.waste: target_mroas must be a positive number, got %', coalesce(target_mroas::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'target_mroas is the return the last unit of spend must bring back (1 = break-even on revenue; '
+			             'e.g. 2.5 when only 40% of revenue is margin).';
+	END IF;
+	IF level IS NULL OR NOT (level >= 0.5 AND level < 1) THEN
+		RAISE EXCEPTION 'noa.waste: level must be at least 0.5 and below 1, got %', coalesce(level::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'level is the confidence of the intervals and tests, e.g. 0.8, 0.9 (default) or 0.95.';
+	END IF;
+	IF saturation_share IS NULL OR NOT (saturation_share >= 0.5 AND saturation_share < 1) THEN
+		RAISE EXCEPTION 'noa.waste: saturation_share must be at least 0.5 and below 1, got %',
+			coalesce(saturation_share::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'saturation_share is the share of the maximum response that counts as saturated (default 0.9).';
+	END IF;
+
+	-- $1 source, $2 window_days, $3 target_mroas, $4 level, $5 as_of,
+	-- $6 saturation_share, $7 model, $8 .. $18 the column arguments,
+	-- $19 incrementality, $20 incrementality_by.
+	q := $sql$
+SELECT j.*
+FROM @noa@._waste_judge(ARRAY(SELECT s FROM @noa@._valued_state($1, $5, $2, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                                                                   $16, $17, $18, 'noa.waste', $19, $20) AS s),
+                        $2, $3, $4, $6, $19 IS NOT NULL) AS j
+$sql$;
+
+	SELECT n.nspname INTO ext_nsp
+	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	WHERE e.extname = 'noa';
+	q := replace(q, '@noa@', quote_ident(ext_nsp));
+
 	BEGIN
 		RETURN QUERY EXECUTE q
-			USING source, window_days, target_mroas, level, z_one, as_of, saturation_share, model,
+			USING source, window_days, target_mroas, level, as_of, saturation_share, model,
 			      date_col, platform_col, campaign_col, spend_col, impressions_col, clicks_col, conversions_col,
 			      value_col, role_col, geo_col, currency_col, incrementality, incrementality_by;
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
