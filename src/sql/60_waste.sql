@@ -223,44 +223,62 @@ BEGIN
 	-- $4 value column present, $5 impressions column present, $6 clicks column present.
 	q := $sql$
 WITH
-src AS MATERIALIZED (@src@),
--- the last day judged: as_of, or the newest plausible date in the table (one read of the source)
+src AS NOT MATERIALIZED (@src@),
+-- the last day judged: as_of, or the newest plausible date in the table
 -- (the scan for the newest date runs only when as_of is NULL)
 per AS (SELECT coalesce($1, (SELECT max(s.d) FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31')) AS ref),
--- exact duplicate rows count once; rows without campaign or a plausible date
--- (1900-01-01 .. 9999-12-31; noa.data_quality reports the others) are left out
-dd AS (
-	SELECT DISTINCT s.* FROM src AS s
-	WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31' AND s.cp IS NOT NULL AND s.d <= (SELECT p.ref FROM per AS p)
+-- the rows judged: a campaign, a plausible date (1900-01-01 .. 9999-12-31;
+-- noa.data_quality reports the others) up to the last day judged, and a
+-- usable spend (not negative, NaN, infinite or 1e15 and above); other
+-- unusable measures become NULL.  Read again by each pass below instead of
+-- kept: cheaper than holding every row.  (Each bound is its own IS TRUE
+-- test: as a range with an unknown end the planner would guess that half a
+-- percent of the rows pass and plan sorts and merge joins for what are
+-- hundreds of thousands.)
+ok AS NOT MATERIALIZED (
+	SELECT s.*,
+	       CASE WHEN s.im >= 0 AND s.im < 1e15 THEN s.im END AS im1,
+	       CASE WHEN s.cl >= 0 AND s.cl < 1e15 THEN s.cl END AS cl1,
+	       CASE WHEN s.cv >= 0 AND s.cv < 1e15 THEN s.cv END AS cv1,
+	       CASE WHEN s.va >= 0 AND s.va < 1e15 THEN s.va END AS va1
+	FROM src AS s
+	WHERE s.cp IS NOT NULL
+	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= (SELECT p.ref FROM per AS p)) IS TRUE
+	  AND (s.sp >= 0) IS TRUE AND (s.sp < 1e15) IS TRUE
 ),
--- rows with a usable spend; unusable (negative, NaN, infinite or 1e15 and
--- above: noa.data_quality reports them) measures become NULL
-ok AS MATERIALIZED (
-	SELECT r.d, r.pf, r.cp, r.geo, r.role, r.cu, r.sp,
-	       CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im END AS im,
-	       CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl END AS cl,
-	       CASE WHEN r.cv >= 0 AND r.cv < 1e15 THEN r.cv END AS cv,
-	       CASE WHEN r.va >= 0 AND r.va < 1e15 THEN r.va END AS va
-	FROM dd AS r
-	WHERE r.sp >= 0 AND r.sp < 1e15
-),
--- Step 1: one row per campaign, geo and day with exact (numeric) sums of
--- every measure.  Everything below reads only this and the per-campaign
--- summary, so a sharded engine can run these two steps on each shard when the
--- table is distributed by campaign.
-daily AS MATERIALIZED (
-	SELECT o.pf, o.cp, o.geo, o.d, sum(o.sp) AS sp, sum(o.im) AS im, sum(o.cl) AS cl, sum(o.cv) AS cv,
-	       sum(o.cv) FILTER (WHERE o.va IS NOT NULL) AS cv_v, sum(o.va) FILTER (WHERE o.cv IS NOT NULL) AS va
+-- Step 1: one row per campaign (and geo), one pass over the rows grouped by
+-- campaign (a sharded engine runs it on each shard when the table is
+-- distributed by campaign): whether a day has more than one row, its roles
+-- and currencies.
+camp AS MATERIALIZED (
+	SELECT o.pf, o.cp, o.geo,
+	       @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role) AS odd,
+	       min(o.role) AS role_min, max(o.role) AS role_max, min(o.cu) AS cu_min, max(o.cu) AS cu_max
 	FROM ok AS o
-	GROUP BY o.pf, o.cp, o.geo, o.d
+	GROUP BY o.pf, o.cp, o.geo
 ),
--- one row per campaign (and geo), numbered in a fixed order
+-- The rows of the campaigns that need the careful path: a day with more than
+-- one row (exact duplicate rows count once, the others of a day are summed)
+-- or more than one role (the most frequent one counted over distinct rows).
+odd_rows AS MATERIALIZED (
+	SELECT DISTINCT o.*
+	FROM ok AS o
+	WHERE EXISTS (SELECT 1 FROM camp AS c
+	              WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
+),
+-- one row per campaign (and geo), numbered in a fixed order: its role (the
+-- most frequent; ties: the first in sort order, as mode() picks) and currency
 unit AS MATERIALIZED (
-	SELECT row_number() OVER (ORDER BY o.pf, o.cp, o.geo) AS uid, o.pf, o.cp, o.geo,
-	       mode() WITHIN GROUP (ORDER BY o.role) AS role,
-	       count(DISTINCT o.cu) AS ncur, min(o.cu) AS cur,
-	       coalesce(lower(btrim(mode() WITHIN GROUP (ORDER BY o.role))) = 'awareness', false) AS aware
-	FROM ok AS o GROUP BY o.pf, o.cp, o.geo
+	SELECT row_number() OVER (ORDER BY c.pf, c.cp, c.geo) AS uid, c.pf, c.cp, c.geo,
+	       c.odd,
+	       CASE WHEN c.role_min = c.role_max THEN c.role_min ELSE m.role END AS role,
+	       coalesce(c.cu_min = c.cu_max, true) AS one_cur, c.cu_min AS cur,
+	       coalesce(lower(btrim(CASE WHEN c.role_min = c.role_max THEN c.role_min ELSE m.role END)) = 'awareness',
+	                false) AS aware
+	FROM camp AS c
+	LEFT JOIN (SELECT r.pf, r.cp, r.geo, mode() WITHIN GROUP (ORDER BY r.role) AS role
+	           FROM odd_rows AS r GROUP BY r.pf, r.cp, r.geo) AS m
+	       ON m.cp = c.cp AND m.pf IS NOT DISTINCT FROM c.pf AND m.geo IS NOT DISTINCT FROM c.geo
 ),
 -- the KPI of the campaign's role; campaigns mixing currencies are left out
 unit_kpi AS (
@@ -268,16 +286,26 @@ unit_kpi AS (
 	       CASE WHEN NOT u.aware THEN 'conversions'
 	            WHEN $5 THEN 'impressions' WHEN $6 THEN 'clicks' END AS kpi
 	FROM unit AS u
-	WHERE u.ncur <= 1
+	WHERE u.one_cur
 ),
--- one row per unit and day, y = the KPI
-day AS MATERIALIZED (
-	SELECT k.uid, y.d, y.sp,
-	       CASE k.kpi WHEN 'conversions' THEN y.cv WHEN 'impressions' THEN y.im ELSE y.cl END AS y,
-	       y.cv_v, y.va
-	FROM daily AS y
-	JOIN unit_kpi AS k ON k.cp = y.cp AND k.pf IS NOT DISTINCT FROM y.pf AND k.geo IS NOT DISTINCT FROM y.geo
-	WHERE k.kpi IS NOT NULL
+-- one row per unit and day with exact (numeric) sums, y = the KPI: a row of
+-- the source for the campaigns with one row per day, the distinct rows of the
+-- day summed for the others
+day AS (
+	SELECT k.uid, o.d, o.sp,
+	       CASE k.kpi WHEN 'conversions' THEN o.cv1 WHEN 'impressions' THEN o.im1 ELSE o.cl1 END AS y,
+	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
+	FROM ok AS o
+	JOIN unit_kpi AS k ON k.cp = o.cp AND k.pf IS NOT DISTINCT FROM o.pf AND k.geo IS NOT DISTINCT FROM o.geo
+	WHERE k.kpi IS NOT NULL AND NOT k.odd
+	UNION ALL
+	SELECT k.uid, r.d, sum(r.sp),
+	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
+	       sum(r.cv1) FILTER (WHERE r.va1 IS NOT NULL), sum(r.va1) FILTER (WHERE r.cv1 IS NOT NULL)
+	FROM odd_rows AS r
+	JOIN unit_kpi AS k ON k.cp = r.cp AND k.pf IS NOT DISTINCT FROM r.pf AND k.geo IS NOT DISTINCT FROM r.geo
+	WHERE k.kpi IS NOT NULL AND k.odd
+	GROUP BY k.uid, r.d
 ),
 -- One pass per unit: its curve, value, current spend, spend percentiles and
 -- the sums of the model-free slope of the daily KPI on daily spend (least
@@ -298,8 +326,7 @@ fit AS MATERIALIZED (
 	       avg(y.sp) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS cur,
 	       count(*) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_days,
 	       sum(y.va) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_value,
-	       percentile_cont(0.1) WITHIN GROUP (ORDER BY y.sp::float8) AS p10,
-	       percentile_cont(0.9) WITHIN GROUP (ORDER BY y.sp::float8) AS p90
+	       @noa@._p10_p90(y.sp::float8) AS pq
 	FROM day AS y
 	GROUP BY y.uid
 )
@@ -307,7 +334,7 @@ SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        ((SELECT p.ref FROM per AS p) - $2 + 1)::date, (SELECT p.ref FROM per AS p)::date,
        f.c::text, f.n_days, f.cur::float8, f.win_days, f.win_value::float8,
        CASE WHEN k.kpi = 'conversions' AND $4 AND f.v > 0 THEN f.v::float8 END,
-       f.avg_roas::float8, f.p10, f.p90,
+       f.avg_roas::float8, f.pq[1], f.pq[2],
        coalesce(r.beta, 0),
        CASE WHEN r.n > 2 AND r.sxx > 0 THEN sqrt(greatest(r.syy - r.sxy * r.sxy / r.sxx, 0) / (r.n - 2) / r.sxx) END,
        CASE WHEN r.n > 2 AND r.sxx > 0 THEN sqrt(greatest(r.syy - r.sxy * r.sxy / r.sxx, 0) / (r.n - 2)) END,
