@@ -246,20 +246,22 @@ ok AS NOT MATERIALIZED (
 	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= (SELECT p.ref FROM per AS p)) IS TRUE
 	  AND (s.sp >= 0) IS TRUE AND (s.sp < 1e15) IS TRUE
 ),
--- Step 1: one row per campaign (and geo), one pass over the rows grouped by
--- campaign (a sharded engine runs it on each shard when the table is
--- distributed by campaign): whether a day has more than one row, its roles
--- and currencies.
+-- Step 1: one row per campaign (and geo) from the rows grouped by campaign
+-- (this pass and the fit's below are what a sharded engine runs on each shard
+-- when the table is distributed by campaign): whether a day has more than one
+-- row or the rows more than one role (NULL included), its roles and currencies.
 camp AS MATERIALIZED (
 	SELECT o.pf, o.cp, o.geo,
-	       @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role) AS odd,
+	       @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role)
+	         OR count(o.role) NOT IN (0, count(*)) AS odd,
 	       min(o.role) AS role_min, max(o.role) AS role_max, min(o.cu) AS cu_min, max(o.cu) AS cu_max
 	FROM ok AS o
 	GROUP BY o.pf, o.cp, o.geo
 ),
--- The rows of the campaigns that need the careful path: a day with more than
--- one row (exact duplicate rows count once, the others of a day are summed)
--- or more than one role (the most frequent one counted over distinct rows).
+-- The rows of the campaigns that need the careful path (odd): a day with
+-- more than one row (exact duplicate rows count once, the others of a day are
+-- summed) or more than one role (the most frequent one counted over distinct
+-- rows).
 odd_rows AS MATERIALIZED (
 	SELECT DISTINCT o.*
 	FROM ok AS o
@@ -288,24 +290,26 @@ unit_kpi AS (
 	FROM unit AS u
 	WHERE u.one_cur
 ),
--- one row per unit and day with exact (numeric) sums, y = the KPI: a row of
--- the source for the campaigns with one row per day, the distinct rows of the
--- day summed for the others
+-- one row per campaign and day with exact (numeric) sums, y = the KPI.  Tag
+-- 0: every row of the source as a day, y the KPI of the row's own role,
+-- which is the campaign's when it is not odd (one row per day, one role);
+-- tag 1: the odd campaigns, the distinct rows of each day summed.  Both are
+-- fitted in one pass (without a join of every row to its campaign); an odd
+-- campaign's tag-0 fit is not used.
 day AS (
-	SELECT k.uid, o.d, o.sp,
-	       CASE k.kpi WHEN 'conversions' THEN o.cv1 WHEN 'impressions' THEN o.im1 ELSE o.cl1 END AS y,
+	SELECT o.pf, o.cp, o.geo, 0 AS tag, o.d, o.sp,
+	       CASE WHEN NOT coalesce(lower(btrim(o.role)) = 'awareness', false) THEN o.cv1
+	            WHEN $5 THEN o.im1 WHEN $6 THEN o.cl1 END AS y,
 	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
 	FROM ok AS o
-	JOIN unit_kpi AS k ON k.cp = o.cp AND k.pf IS NOT DISTINCT FROM o.pf AND k.geo IS NOT DISTINCT FROM o.geo
-	WHERE k.kpi IS NOT NULL AND NOT k.odd
 	UNION ALL
-	SELECT k.uid, r.d, sum(r.sp),
+	SELECT k.pf, k.cp, k.geo, 1, r.d, sum(r.sp),
 	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
 	       sum(r.cv1) FILTER (WHERE r.va1 IS NOT NULL), sum(r.va1) FILTER (WHERE r.cv1 IS NOT NULL)
 	FROM odd_rows AS r
 	JOIN unit_kpi AS k ON k.cp = r.cp AND k.pf IS NOT DISTINCT FROM r.pf AND k.geo IS NOT DISTINCT FROM r.geo
 	WHERE k.kpi IS NOT NULL AND k.odd
-	GROUP BY k.uid, r.d
+	GROUP BY k.pf, k.cp, k.geo, r.d
 ),
 -- One pass per unit: its curve, value, current spend, spend percentiles and
 -- the sums of the model-free slope of the daily KPI on daily spend (least
@@ -313,7 +317,7 @@ day AS (
 -- range observed?).  The slope's sums are exact (numeric), so the result does
 -- not depend on the order of the rows (float8 regr_* aggregates do).
 fit AS MATERIALIZED (
-	SELECT y.uid,
+	SELECT y.pf, y.cp, y.geo, y.tag,
 	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
 	       count(y.y) AS n_days,
 	       sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS sx, sum(y.y) AS sy,
@@ -328,7 +332,7 @@ fit AS MATERIALIZED (
 	       sum(y.va) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_value,
 	       @noa@._p10_p90(y.sp::float8) AS pq
 	FROM day AS y
-	GROUP BY y.uid
+	GROUP BY y.pf, y.cp, y.geo, y.tag
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        ((SELECT p.ref FROM per AS p) - $2 + 1)::date, (SELECT p.ref FROM per AS p)::date,
@@ -340,7 +344,8 @@ SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        CASE WHEN r.n > 2 AND r.sxx > 0 THEN sqrt(greatest(r.syy - r.sxy * r.sxy / r.sxx, 0) / (r.n - 2)) END,
        r.xbar, r.ybar
 FROM unit_kpi AS k
-JOIN fit AS f ON f.uid = k.uid
+JOIN fit AS f ON f.cp = k.cp AND f.pf IS NOT DISTINCT FROM k.pf AND f.geo IS NOT DISTINCT FROM k.geo
+             AND f.tag = CASE WHEN k.odd THEN 1 ELSE 0 END
 -- the slope from the sums: n * centred sums, rounded once to float8
 LEFT JOIN LATERAL (
 	SELECT f.n_days AS n,
@@ -348,7 +353,7 @@ LEFT JOIN LATERAL (
 	       f.nsxx::float8 / f.n_days AS sxx, f.nsyy::float8 / f.n_days AS syy, f.nsxy::float8 / f.n_days AS sxy,
 	       (f.sx / f.n_days)::float8 AS xbar, (f.sy / f.n_days)::float8 AS ybar
 	WHERE f.n_days > 0) AS r ON true
-WHERE f.cur IS NOT NULL AND f.cur > 0
+WHERE k.kpi IS NOT NULL AND f.cur IS NOT NULL AND f.cur > 0
 ORDER BY k.pf, k.cp, k.geo
 $sql$;
 
