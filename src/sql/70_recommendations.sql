@@ -172,7 +172,7 @@ wst AS MATERIALIZED (
 	WHERE w.campaign_id IS NOT NULL
 ),
 st AS MATERIALIZED (
-	SELECT s.*, s.curve::@noa@.curve AS c FROM state AS x, pg_catalog.unnest(x.a) AS s
+	SELECT s.*, s.curve::@noa@.curve AS c FROM state AS x, @noa@._state_rows(x.a) AS s
 ),
 -- every campaign (and geo) with what is known about it
 unit AS MATERIALIZED (
