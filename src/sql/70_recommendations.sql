@@ -95,6 +95,11 @@ COST 1000000
 ROWS 30
 SET search_path = pg_catalog, pg_temp
 SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
+-- The plan's steps join per-campaign CTEs (thousands of rows each) that the
+-- planner, from the functions' row estimates, takes for single rows: nested
+-- loops there are quadratic in the campaigns (37 of 149 s of CPU at 5,000
+-- campaigns, bench/results/scale.md).  Hash joins give the same rows.
+SET enable_nestloop = off
 AS $function$
 DECLARE
 	ext_nsp  name;
@@ -609,6 +614,13 @@ scale_rows AS (
 	FROM su AS s
 	WHERE s.gain > 0
 ),
+-- the value sources of the campaigns a from/to label names (labels are unique
+-- by construction; grouped all the same, so a lookup never adds rows)
+label_source AS MATERIALIZED (
+	SELECT l.label, min(w.value_source) AS lo, max(w.value_source) AS hi
+	FROM unit AS w JOIN unit_label AS l ON l.uid = w.uid
+	GROUP BY l.label
+),
 allrows AS (
 	SELECT * FROM fix
 	UNION ALL SELECT * FROM waste_rows
@@ -648,14 +660,17 @@ SELECT (row_number() OVER (ORDER BY a.grp > 0, a.sub, CASE WHEN a.grp = 0 THEN -
             WHEN a.to_campaign IS NOT NULL THEN format('spend_test: %s', a.to_campaign) END,
        CASE WHEN a.grp = 0 THEN NULL
             WHEN u.uid IS NOT NULL THEN u.value_source
-            ELSE (SELECT CASE WHEN count(DISTINCT w.value_source) = 1 THEN min(w.value_source) ELSE 'mixed' END
-                  FROM unit AS w JOIN unit_label AS l ON l.uid = w.uid
-                  WHERE l.label IN (a.from_campaign, a.to_campaign)) END,
+            -- one source over the campaigns moved between (least/greatest skip NULLs)
+            WHEN least(fs.lo, fs.hi, ts.lo, ts.hi) = greatest(fs.lo, fs.hi, ts.lo, ts.hi)
+            THEN least(fs.lo, fs.hi, ts.lo, ts.hi)
+            ELSE 'mixed' END,
        u.factor, u.factor_lo, u.factor_hi
 FROM allrows AS a
 LEFT JOIN unit AS u ON a.grp > 0 AND a.campaign_id IS NOT NULL AND u.campaign_id = a.campaign_id
                    AND u.platform IS NOT DISTINCT FROM a.platform AND u.geo IS NOT DISTINCT FROM a.geo
 LEFT JOIN lift_test AS x ON x.uid = u.uid
+LEFT JOIN label_source AS fs ON a.grp > 0 AND fs.label = a.from_campaign
+LEFT JOIN label_source AS ts ON a.grp > 0 AND ts.label = a.to_campaign
 ORDER BY 1
 $sql$;
 
