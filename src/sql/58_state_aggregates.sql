@@ -8,9 +8,9 @@
 -- parallel split; unlike ordered-set aggregates they need no sorted input, so
 -- the per-campaign pass can group by hashing.  Combine, serial and deserial
 -- make them partial / parallel aggregates.
-CREATE FUNCTION @extschema@._value_list_add(internal, float8) RETURNS internal
+CREATE FUNCTION @extschema@._value_list_sfunc(internal, float8) RETURNS internal
 	AS 'MODULE_PATHNAME', 'noa_value_list_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION @extschema@._value_list_add_day(internal, date) RETURNS internal
+CREATE FUNCTION @extschema@._value_list_day_sfunc(internal, date) RETURNS internal
 	AS 'MODULE_PATHNAME', 'noa_value_list_add_day' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION @extschema@._value_list_combine(internal, internal) RETURNS internal
 	AS 'MODULE_PATHNAME', 'noa_value_list_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -26,7 +26,7 @@ CREATE FUNCTION @extschema@._p10_p90_final(internal) RETURNS float8[]
 -- the rows of the group whose day another row of the group already has
 -- (0: one row per day)
 CREATE AGGREGATE @extschema@._repeated_days(date) (
-	SFUNC = @extschema@._value_list_add_day,
+	SFUNC = @extschema@._value_list_day_sfunc,
 	STYPE = internal,
 	FINALFUNC = @extschema@._repeated_days_final,
 	COMBINEFUNC = @extschema@._value_list_combine,
@@ -39,7 +39,7 @@ COMMENT ON AGGREGATE @extschema@._repeated_days(date) IS
 
 -- {percentile_cont(0.1), percentile_cont(0.9)} of the values, bit for bit
 CREATE AGGREGATE @extschema@._p10_p90(float8) (
-	SFUNC = @extschema@._value_list_add,
+	SFUNC = @extschema@._value_list_sfunc,
 	STYPE = internal,
 	FINALFUNC = @extschema@._p10_p90_final,
 	COMBINEFUNC = @extschema@._value_list_combine,

@@ -291,17 +291,18 @@ unit_kpi AS (
 	WHERE u.one_cur
 ),
 -- one row per campaign and day with exact (numeric) sums, y = the KPI.  Tag
--- 0: every row of the source as a day, y the KPI of the row's own role,
--- which is the campaign's when it is not odd (one row per day, one role);
--- tag 1: the odd campaigns, the distinct rows of each day summed.  Both are
--- fitted in one pass (without a join of every row to its campaign); an odd
--- campaign's tag-0 fit is not used.
+-- 0: the campaigns that are not odd, each row of the source a day (one row
+-- per day) and y the KPI of the row's own role (the campaign's one role):
+-- no join of every row to its campaign, only a probe of the few odd ones;
+-- tag 1: the odd campaigns, the distinct rows of each day summed.
 day AS (
 	SELECT o.pf, o.cp, o.geo, 0 AS tag, o.d, o.sp,
 	       CASE WHEN NOT coalesce(lower(btrim(o.role)) = 'awareness', false) THEN o.cv1
 	            WHEN $5 THEN o.im1 WHEN $6 THEN o.cl1 END AS y,
 	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
 	FROM ok AS o
+	WHERE NOT EXISTS (SELECT 1 FROM camp AS c
+	                  WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
 	UNION ALL
 	SELECT k.pf, k.cp, k.geo, 1, r.d, sum(r.sp),
 	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
