@@ -442,6 +442,14 @@ donors AS (
 receivers AS (
 	SELECT m.*, m.d AS amt, sum(m.d) OVER (ORDER BY m.m0 DESC, m.uid) AS c_end FROM moves AS m WHERE m.d > 0
 ),
+-- which donor overlaps which receiver, on the intervals alone (a non-equi
+-- join: a nested loop over narrow rows; the wide rows join by uid after)
+overlap AS (
+	SELECT d.uid AS d_uid, r.uid AS r_uid
+	FROM (SELECT x.uid, x.c_end - x.amt AS lo, x.c_end AS hi FROM donors AS x) AS d
+	JOIN (SELECT x.uid, x.c_end - x.amt AS lo, x.c_end AS hi FROM receivers AS x) AS r
+	  ON d.lo < r.hi AND r.lo < d.hi
+),
 pairs AS (
 	SELECT d.uid AS d_uid, r.uid AS r_uid,
 	       least(d.c_end, r.c_end) - greatest(d.c_end - d.amt, r.c_end - r.amt) AS a,
@@ -452,7 +460,7 @@ pairs AS (
 	       (least(d.c_end, r.c_end) - greatest(d.c_end - d.amt, r.c_end - r.amt)) AS share_amt,
 	       d.amt AS d_amt, r.amt AS r_amt, d.dv AS d_dv, d.dv_lo AS d_dv_lo, d.dv_hi AS d_dv_hi,
 	       r.dv AS r_dv, r.dv_lo AS r_dv_lo, r.dv_hi AS r_dv_hi
-	FROM donors AS d JOIN receivers AS r ON d.c_end - d.amt < r.c_end AND r.c_end - r.amt < d.c_end
+	FROM overlap AS o JOIN donors AS d ON d.uid = o.d_uid JOIN receivers AS r ON r.uid = o.r_uid
 ),
 pair_val AS (
 	SELECT q.*,
