@@ -223,44 +223,64 @@ BEGIN
 	-- $4 value column present, $5 impressions column present, $6 clicks column present.
 	q := $sql$
 WITH
-src AS MATERIALIZED (@src@),
--- the last day judged: as_of, or the newest plausible date in the table (one read of the source)
+src AS NOT MATERIALIZED (@src@),
+-- the last day judged: as_of, or the newest plausible date in the table
 -- (the scan for the newest date runs only when as_of is NULL)
 per AS (SELECT coalesce($1, (SELECT max(s.d) FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31')) AS ref),
--- exact duplicate rows count once; rows without campaign or a plausible date
--- (1900-01-01 .. 9999-12-31; noa.data_quality reports the others) are left out
-dd AS (
-	SELECT DISTINCT s.* FROM src AS s
-	WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31' AND s.cp IS NOT NULL AND s.d <= (SELECT p.ref FROM per AS p)
+-- the rows judged: a campaign, a plausible date (1900-01-01 .. 9999-12-31;
+-- noa.data_quality reports the others) up to the last day judged, and a
+-- usable spend (not negative, NaN, infinite or 1e15 and above); other
+-- unusable measures become NULL.  Read again by each pass below instead of
+-- kept: cheaper than holding every row.  (Each bound is its own IS TRUE
+-- test: as a range with an unknown end the planner would guess that half a
+-- percent of the rows pass and plan sorts and merge joins for what are
+-- hundreds of thousands.)
+ok AS NOT MATERIALIZED (
+	SELECT s.*,
+	       CASE WHEN s.im >= 0 AND s.im < 1e15 THEN s.im END AS im1,
+	       CASE WHEN s.cl >= 0 AND s.cl < 1e15 THEN s.cl END AS cl1,
+	       CASE WHEN s.cv >= 0 AND s.cv < 1e15 THEN s.cv END AS cv1,
+	       CASE WHEN s.va >= 0 AND s.va < 1e15 THEN s.va END AS va1
+	FROM src AS s
+	WHERE s.cp IS NOT NULL
+	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= (SELECT p.ref FROM per AS p)) IS TRUE
+	  AND (s.sp >= 0) IS TRUE AND (s.sp < 1e15) IS TRUE
 ),
--- rows with a usable spend; unusable (negative, NaN, infinite or 1e15 and
--- above: noa.data_quality reports them) measures become NULL
-ok AS MATERIALIZED (
-	SELECT r.d, r.pf, r.cp, r.geo, r.role, r.cu, r.sp,
-	       CASE WHEN r.im >= 0 AND r.im < 1e15 THEN r.im END AS im,
-	       CASE WHEN r.cl >= 0 AND r.cl < 1e15 THEN r.cl END AS cl,
-	       CASE WHEN r.cv >= 0 AND r.cv < 1e15 THEN r.cv END AS cv,
-	       CASE WHEN r.va >= 0 AND r.va < 1e15 THEN r.va END AS va
-	FROM dd AS r
-	WHERE r.sp >= 0 AND r.sp < 1e15
-),
--- Step 1: one row per campaign, geo and day with exact (numeric) sums of
--- every measure.  Everything below reads only this and the per-campaign
--- summary, so a sharded engine can run these two steps on each shard when the
--- table is distributed by campaign.
-daily AS MATERIALIZED (
-	SELECT o.pf, o.cp, o.geo, o.d, sum(o.sp) AS sp, sum(o.im) AS im, sum(o.cl) AS cl, sum(o.cv) AS cv,
-	       sum(o.cv) FILTER (WHERE o.va IS NOT NULL) AS cv_v, sum(o.va) FILTER (WHERE o.cv IS NOT NULL) AS va
+-- Step 1: one row per campaign (and geo) from the rows grouped by campaign
+-- (this pass and the fit's below are what a sharded engine runs on each shard
+-- when the table is distributed by campaign): whether a day has more than one
+-- row or the rows more than one role (NULL included), its roles and currencies.
+camp AS MATERIALIZED (
+	SELECT o.pf, o.cp, o.geo,
+	       @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role)
+	         OR count(o.role) NOT IN (0, count(*)) AS odd,
+	       min(o.role) AS role_min, max(o.role) AS role_max, min(o.cu) AS cu_min, max(o.cu) AS cu_max
 	FROM ok AS o
-	GROUP BY o.pf, o.cp, o.geo, o.d
+	GROUP BY o.pf, o.cp, o.geo
 ),
--- one row per campaign (and geo), numbered in a fixed order
+-- The rows of the campaigns that need the careful path (odd): a day with
+-- more than one row (exact duplicate rows count once, the others of a day are
+-- summed) or more than one role (the most frequent one counted over distinct
+-- rows).
+odd_rows AS MATERIALIZED (
+	SELECT DISTINCT o.*
+	FROM ok AS o
+	WHERE EXISTS (SELECT 1 FROM camp AS c
+	              WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
+),
+-- one row per campaign (and geo), numbered in a fixed order: its role (the
+-- most frequent; ties: the first in sort order, as mode() picks) and currency
 unit AS MATERIALIZED (
-	SELECT row_number() OVER (ORDER BY o.pf, o.cp, o.geo) AS uid, o.pf, o.cp, o.geo,
-	       mode() WITHIN GROUP (ORDER BY o.role) AS role,
-	       count(DISTINCT o.cu) AS ncur, min(o.cu) AS cur,
-	       coalesce(lower(btrim(mode() WITHIN GROUP (ORDER BY o.role))) = 'awareness', false) AS aware
-	FROM ok AS o GROUP BY o.pf, o.cp, o.geo
+	SELECT row_number() OVER (ORDER BY c.pf, c.cp, c.geo) AS uid, c.pf, c.cp, c.geo,
+	       c.odd,
+	       CASE WHEN c.role_min = c.role_max THEN c.role_min ELSE m.role END AS role,
+	       coalesce(c.cu_min = c.cu_max, true) AS one_cur, c.cu_min AS cur,
+	       coalesce(lower(btrim(CASE WHEN c.role_min = c.role_max THEN c.role_min ELSE m.role END)) = 'awareness',
+	                false) AS aware
+	FROM camp AS c
+	LEFT JOIN (SELECT r.pf, r.cp, r.geo, mode() WITHIN GROUP (ORDER BY r.role) AS role
+	           FROM odd_rows AS r GROUP BY r.pf, r.cp, r.geo) AS m
+	       ON m.cp = c.cp AND m.pf IS NOT DISTINCT FROM c.pf AND m.geo IS NOT DISTINCT FROM c.geo
 ),
 -- the KPI of the campaign's role; campaigns mixing currencies are left out
 unit_kpi AS (
@@ -268,16 +288,29 @@ unit_kpi AS (
 	       CASE WHEN NOT u.aware THEN 'conversions'
 	            WHEN $5 THEN 'impressions' WHEN $6 THEN 'clicks' END AS kpi
 	FROM unit AS u
-	WHERE u.ncur <= 1
+	WHERE u.one_cur
 ),
--- one row per unit and day, y = the KPI
-day AS MATERIALIZED (
-	SELECT k.uid, y.d, y.sp,
-	       CASE k.kpi WHEN 'conversions' THEN y.cv WHEN 'impressions' THEN y.im ELSE y.cl END AS y,
-	       y.cv_v, y.va
-	FROM daily AS y
-	JOIN unit_kpi AS k ON k.cp = y.cp AND k.pf IS NOT DISTINCT FROM y.pf AND k.geo IS NOT DISTINCT FROM y.geo
-	WHERE k.kpi IS NOT NULL
+-- one row per campaign and day with exact (numeric) sums, y = the KPI.  Tag
+-- 0: the campaigns that are not odd, each row of the source a day (one row
+-- per day) and y the KPI of the row's own role (the campaign's one role):
+-- no join of every row to its campaign, only a probe of the few odd ones;
+-- tag 1: the odd campaigns, the distinct rows of each day summed.
+day AS (
+	SELECT o.pf, o.cp, o.geo, 0 AS tag, o.d, o.sp,
+	       CASE WHEN NOT coalesce(lower(btrim(o.role)) = 'awareness', false) THEN o.cv1
+	            WHEN $5 THEN o.im1 WHEN $6 THEN o.cl1 END AS y,
+	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
+	FROM ok AS o
+	WHERE NOT EXISTS (SELECT 1 FROM camp AS c
+	                  WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
+	UNION ALL
+	SELECT k.pf, k.cp, k.geo, 1, r.d, sum(r.sp),
+	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
+	       sum(r.cv1) FILTER (WHERE r.va1 IS NOT NULL), sum(r.va1) FILTER (WHERE r.cv1 IS NOT NULL)
+	FROM odd_rows AS r
+	JOIN unit_kpi AS k ON k.cp = r.cp AND k.pf IS NOT DISTINCT FROM r.pf AND k.geo IS NOT DISTINCT FROM r.geo
+	WHERE k.kpi IS NOT NULL AND k.odd
+	GROUP BY k.pf, k.cp, k.geo, r.d
 ),
 -- One pass per unit: its curve, value, current spend, spend percentiles and
 -- the sums of the model-free slope of the daily KPI on daily spend (least
@@ -285,7 +318,7 @@ day AS MATERIALIZED (
 -- range observed?).  The slope's sums are exact (numeric), so the result does
 -- not depend on the order of the rows (float8 regr_* aggregates do).
 fit AS MATERIALIZED (
-	SELECT y.uid,
+	SELECT y.pf, y.cp, y.geo, y.tag,
 	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
 	       count(y.y) AS n_days,
 	       sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS sx, sum(y.y) AS sy,
@@ -298,22 +331,22 @@ fit AS MATERIALIZED (
 	       avg(y.sp) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS cur,
 	       count(*) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_days,
 	       sum(y.va) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_value,
-	       percentile_cont(0.1) WITHIN GROUP (ORDER BY y.sp::float8) AS p10,
-	       percentile_cont(0.9) WITHIN GROUP (ORDER BY y.sp::float8) AS p90
+	       @noa@._p10_p90(y.sp::float8) AS pq
 	FROM day AS y
-	GROUP BY y.uid
+	GROUP BY y.pf, y.cp, y.geo, y.tag
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        ((SELECT p.ref FROM per AS p) - $2 + 1)::date, (SELECT p.ref FROM per AS p)::date,
        f.c::text, f.n_days, f.cur::float8, f.win_days, f.win_value::float8,
        CASE WHEN k.kpi = 'conversions' AND $4 AND f.v > 0 THEN f.v::float8 END,
-       f.avg_roas::float8, f.p10, f.p90,
+       f.avg_roas::float8, f.pq[1], f.pq[2],
        coalesce(r.beta, 0),
        CASE WHEN r.n > 2 AND r.sxx > 0 THEN sqrt(greatest(r.syy - r.sxy * r.sxy / r.sxx, 0) / (r.n - 2) / r.sxx) END,
        CASE WHEN r.n > 2 AND r.sxx > 0 THEN sqrt(greatest(r.syy - r.sxy * r.sxy / r.sxx, 0) / (r.n - 2)) END,
        r.xbar, r.ybar
 FROM unit_kpi AS k
-JOIN fit AS f ON f.uid = k.uid
+JOIN fit AS f ON f.cp = k.cp AND f.pf IS NOT DISTINCT FROM k.pf AND f.geo IS NOT DISTINCT FROM k.geo
+             AND f.tag = CASE WHEN k.odd THEN 1 ELSE 0 END
 -- the slope from the sums: n * centred sums, rounded once to float8
 LEFT JOIN LATERAL (
 	SELECT f.n_days AS n,
@@ -321,7 +354,7 @@ LEFT JOIN LATERAL (
 	       f.nsxx::float8 / f.n_days AS sxx, f.nsyy::float8 / f.n_days AS syy, f.nsxy::float8 / f.n_days AS sxy,
 	       (f.sx / f.n_days)::float8 AS xbar, (f.sy / f.n_days)::float8 AS ybar
 	WHERE f.n_days > 0) AS r ON true
-WHERE f.cur IS NOT NULL AND f.cur > 0
+WHERE k.kpi IS NOT NULL AND f.cur IS NOT NULL AND f.cur > 0
 ORDER BY k.pf, k.cp, k.geo
 $sql$;
 
@@ -340,27 +373,69 @@ COMMENT ON FUNCTION @extschema@._campaign_state(regclass, date, integer, text, t
                                                 text, text, text, text, text, text) IS
 	'internal (used by noa.waste and noa.recommendations): one row per campaign and geo with its current daily spend, value per conversion, spend-KPI slope with its residual sd, and fitted response curve (as text) on the KPI of its role';
 
-CREATE FUNCTION @extschema@.waste(
-	source           regclass,
-	target_mroas     float8  DEFAULT 1,
-	level            float8  DEFAULT 0.9,
-	window_days      integer DEFAULT 28,
-	as_of            date    DEFAULT NULL,
-	date_col         text    DEFAULT 'date_day',
-	platform_col     text    DEFAULT 'platform',
-	campaign_col     text    DEFAULT 'campaign_id',
-	spend_col        text    DEFAULT 'spend',
-	impressions_col  text    DEFAULT 'impressions',
-	clicks_col       text    DEFAULT 'clicks',
-	conversions_col  text    DEFAULT 'conversions',
-	value_col        text    DEFAULT 'conversions_value',
-	role_col         text    DEFAULT 'campaign_role',
-	geo_col          text    DEFAULT 'geo',
-	currency_col     text    DEFAULT 'currency',
-	model            text    DEFAULT 'hill',
-	saturation_share float8  DEFAULT 0.9,
-	incrementality   regclass DEFAULT NULL,
-	incrementality_by text   DEFAULT 'platform')
+-- The row of the valued campaign state (noa._valued_state): what the judge
+-- of noa.waste and the planner of noa.recommendations read, passed between
+-- them as an array so the state is computed once per call.
+CREATE TYPE @extschema@._unit_state AS (
+	platform          text,
+	campaign_id       text,
+	geo               text,
+	campaign_role     text,
+	awareness         boolean,
+	kpi               text,
+	currency          text,
+	period_start      date,
+	period_end        date,
+	curve             text,
+	n_days            bigint,
+	current_spend     float8,
+	window_days_seen  bigint,
+	window_value      float8,
+	value_per_unit    float8,
+	avg_roas          float8,
+	spend_p10         float8,
+	spend_p90         float8,
+	slope             float8,
+	slope_se          float8,
+	resid_sd          float8,
+	spend_mean        float8,
+	kpi_mean          float8,
+	point_curve       text,
+	no_role           boolean,
+	value_source      text,
+	incrementality_key text,
+	factor            float8,
+	factor_lo         float8,
+	factor_hi         float8);
+COMMENT ON TYPE @extschema@._unit_state IS
+	'internal (used by noa.waste and noa.recommendations): one row of the valued campaign state (noa._valued_state)';
+
+-- Internal: the rows of a state passed as an array.  Unlike unnest (which the
+-- planner takes for 10 rows) it tells the planner to expect about a thousand
+-- campaigns, so the joins over them hash instead of looping over every pair.
+CREATE FUNCTION @extschema@._state_rows(state @extschema@._unit_state[]) RETURNS SETOF @extschema@._unit_state
+LANGUAGE sql
+IMMUTABLE
+PARALLEL SAFE
+STRICT
+ROWS 1000
+SET search_path = pg_catalog, pg_temp
+AS $function$ SELECT * FROM pg_catalog.unnest(state) $function$;
+COMMENT ON FUNCTION @extschema@._state_rows(@extschema@._unit_state[]) IS
+	'internal (used by noa.waste and noa.recommendations): the rows of a campaign state passed as an array';
+
+-- Internal: noa.waste's verdicts on a valued campaign state already computed
+-- (the rows of noa._valued_state as an array), so noa.recommendations judges
+-- the state it plans with instead of computing it again.  The arguments are
+-- noa.waste's, checked by the caller; valued_on_models says whether KPI
+-- models were given (incrementality), for the explanations.
+CREATE FUNCTION @extschema@._waste_judge(
+	state            @extschema@._unit_state[],
+	window_days      integer,
+	target_mroas     float8,
+	level            float8,
+	saturation_share float8,
+	valued_on_models boolean)
 RETURNS TABLE (
 	waste_type              text,
 	platform                text,
@@ -392,7 +467,7 @@ RETURNS TABLE (
 	incrementality_factor_hi float8)
 LANGUAGE plpgsql
 STABLE
-PARALLEL UNSAFE
+PARALLEL RESTRICTED
 CALLED ON NULL INPUT
 COST 100000
 ROWS 20
@@ -405,29 +480,7 @@ DECLARE
 	t        float8;
 	z_one    float8;     -- one-sided normal quantile at level
 	q        text;
-	err_state  text;
-	err_msg    text;
-	err_detail text;
-	err_hint   text;
 BEGIN
-	IF target_mroas IS NULL OR NOT (target_mroas > 0 AND target_mroas < 1e6) THEN
-		RAISE EXCEPTION 'noa.waste: target_mroas must be a positive number, got %', coalesce(target_mroas::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'target_mroas is the return the last unit of spend must bring back (1 = break-even on revenue; '
-			             'e.g. 2.5 when only 40% of revenue is margin).';
-	END IF;
-	IF level IS NULL OR NOT (level >= 0.5 AND level < 1) THEN
-		RAISE EXCEPTION 'noa.waste: level must be at least 0.5 and below 1, got %', coalesce(level::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'level is the confidence of the intervals and tests, e.g. 0.8, 0.9 (default) or 0.95.';
-	END IF;
-	IF saturation_share IS NULL OR NOT (saturation_share >= 0.5 AND saturation_share < 1) THEN
-		RAISE EXCEPTION 'noa.waste: saturation_share must be at least 0.5 and below 1, got %',
-			coalesce(saturation_share::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value',
-			      HINT = 'saturation_share is the share of the maximum response that counts as saturated (default 0.9).';
-	END IF;
-
 	-- One-sided standard normal quantile at level (Abramowitz & Stegun 26.2.23,
 	-- absolute error below 5e-4: ample for a decision threshold).
 	p := 1 - level;
@@ -435,14 +488,11 @@ BEGIN
 	z_one := t - (2.515517 + 0.802853 * t + 0.010328 * t * t)
 	             / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
 
-	-- $1 source, $2 window_days, $3 target_mroas, $4 level, $5 z_one, $6 as_of,
-	-- $7 saturation_share, $8 model, $9 .. $19 the column arguments.
+	-- $1 the state, $2 window_days, $3 target_mroas, $4 level, $5 z_one,
+	-- $6 valued on KPI models, $7 saturation_share.
 	q := $sql$
 WITH
-st AS MATERIALIZED (
-	SELECT * FROM @noa@._valued_state($1, $6, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'noa.waste',
-	                                  $20, $21)
-),
+st AS MATERIALIZED (SELECT s.* FROM @noa@._state_rows($1) AS s),
 -- everything known per unit at its current daily spend
 cu AS MATERIALIZED (
 	SELECT row_number() OVER (ORDER BY s.platform, s.campaign_id, s.geo) AS uid, s.platform AS pf, s.campaign_id AS cp, s.geo, s.campaign_role AS role,
@@ -806,7 +856,7 @@ SELECT a.waste_type, a.pf, a.cp, a.geo, a.role, a.kpi,
                  THEN format(' Valued on incremental value: the platform''s conversions times %s (90%% interval %s to %s), '
                              'the incrementality of %s in the KPI model; spend as reported.',
                              round(u.f::numeric, 2), round(u.f_lo::numeric, 2), round(u.f_hi::numeric, 2), u.f_key)
-                 WHEN $20 IS NOT NULL AND a.uid IS NOT NULL AND u.kpi = 'conversions'
+                 WHEN $6 AND a.uid IS NOT NULL AND u.kpi = 'conversions'
                  THEN ' Valued on the platform''s reported conversions: the KPI model has no incrementality factor for it.'
                  ELSE '' END
          || CASE WHEN u.no_role
@@ -829,9 +879,115 @@ $sql$;
 	WHERE e.extname = 'noa';
 	q := replace(q, '@noa@', quote_ident(ext_nsp));
 
+	RETURN QUERY EXECUTE q USING state, window_days, target_mroas, level, z_one, valued_on_models, saturation_share;
+END;
+$function$;
+COMMENT ON FUNCTION @extschema@._waste_judge(@extschema@._unit_state[], integer, float8, float8, float8, boolean) IS
+	'internal (used by noa.waste and noa.recommendations): noa.waste''s findings on a valued campaign state given as an array of its rows';
+
+CREATE FUNCTION @extschema@.waste(
+	source           regclass,
+	target_mroas     float8  DEFAULT 1,
+	level            float8  DEFAULT 0.9,
+	window_days      integer DEFAULT 28,
+	as_of            date    DEFAULT NULL,
+	date_col         text    DEFAULT 'date_day',
+	platform_col     text    DEFAULT 'platform',
+	campaign_col     text    DEFAULT 'campaign_id',
+	spend_col        text    DEFAULT 'spend',
+	impressions_col  text    DEFAULT 'impressions',
+	clicks_col       text    DEFAULT 'clicks',
+	conversions_col  text    DEFAULT 'conversions',
+	value_col        text    DEFAULT 'conversions_value',
+	role_col         text    DEFAULT 'campaign_role',
+	geo_col          text    DEFAULT 'geo',
+	currency_col     text    DEFAULT 'currency',
+	model            text    DEFAULT 'hill',
+	saturation_share float8  DEFAULT 0.9,
+	incrementality   regclass DEFAULT NULL,
+	incrementality_by text   DEFAULT 'platform')
+RETURNS TABLE (
+	waste_type              text,
+	platform                text,
+	campaign_id             text,
+	geo                     text,
+	campaign_role           text,
+	kpi                     text,
+	period_start            date,
+	period_end              date,
+	current_spend_per_day   numeric,
+	threshold_spend_per_day numeric,
+	threshold_lo            numeric,
+	threshold_hi            numeric,
+	spend_at_stake          numeric,
+	spend_at_stake_lo       numeric,
+	spend_at_stake_hi       numeric,
+	value_lost              numeric,
+	value_lost_lo           numeric,
+	value_lost_hi           numeric,
+	marginal_roas           float8,
+	marginal_roas_lo        float8,
+	marginal_roas_hi        float8,
+	currency                text,
+	confidence              text,
+	explanation             text,
+	value_source            text,
+	incrementality_factor   float8,
+	incrementality_factor_lo float8,
+	incrementality_factor_hi float8)
+LANGUAGE plpgsql
+STABLE
+PARALLEL UNSAFE
+CALLED ON NULL INPUT
+COST 100000
+ROWS 20
+SET search_path = pg_catalog, pg_temp
+SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
+AS $function$
+DECLARE
+	ext_nsp  name;
+	q        text;
+	err_state  text;
+	err_msg    text;
+	err_detail text;
+	err_hint   text;
+BEGIN
+	IF target_mroas IS NULL OR NOT (target_mroas > 0 AND target_mroas < 1e6) THEN
+		RAISE EXCEPTION 'noa.waste: target_mroas must be a positive number, got %', coalesce(target_mroas::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'target_mroas is the return the last unit of spend must bring back (1 = break-even on revenue; '
+			             'e.g. 2.5 when only 40% of revenue is margin).';
+	END IF;
+	IF level IS NULL OR NOT (level >= 0.5 AND level < 1) THEN
+		RAISE EXCEPTION 'noa.waste: level must be at least 0.5 and below 1, got %', coalesce(level::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'level is the confidence of the intervals and tests, e.g. 0.8, 0.9 (default) or 0.95.';
+	END IF;
+	IF saturation_share IS NULL OR NOT (saturation_share >= 0.5 AND saturation_share < 1) THEN
+		RAISE EXCEPTION 'noa.waste: saturation_share must be at least 0.5 and below 1, got %',
+			coalesce(saturation_share::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'saturation_share is the share of the maximum response that counts as saturated (default 0.9).';
+	END IF;
+
+	-- $1 source, $2 window_days, $3 target_mroas, $4 level, $5 as_of,
+	-- $6 saturation_share, $7 model, $8 .. $18 the column arguments,
+	-- $19 incrementality, $20 incrementality_by.
+	q := $sql$
+SELECT j.*
+FROM @noa@._waste_judge(ARRAY(SELECT s FROM @noa@._valued_state($1, $5, $2, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                                                                   $16, $17, $18, 'noa.waste', $19, $20) AS s),
+                        $2, $3, $4, $6, $19 IS NOT NULL) AS j
+$sql$;
+
+	SELECT n.nspname INTO ext_nsp
+	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	WHERE e.extname = 'noa';
+	q := replace(q, '@noa@', quote_ident(ext_nsp));
+
 	BEGIN
 		RETURN QUERY EXECUTE q
-			USING source, window_days, target_mroas, level, z_one, as_of, saturation_share, model,
+			USING source, window_days, target_mroas, level, as_of, saturation_share, model,
 			      date_col, platform_col, campaign_col, spend_col, impressions_col, clicks_col, conversions_col,
 			      value_col, role_col, geo_col, currency_col, incrementality, incrementality_by;
 	EXCEPTION WHEN OTHERS OR query_canceled THEN

@@ -90,37 +90,7 @@ CREATE FUNCTION @extschema@._valued_state(
 	caller            text,
 	incrementality    regclass,
 	incrementality_by text)
-RETURNS TABLE (
-	platform          text,
-	campaign_id       text,
-	geo               text,
-	campaign_role     text,
-	awareness         boolean,
-	kpi               text,
-	currency          text,
-	period_start      date,
-	period_end        date,
-	curve             text,
-	n_days            bigint,
-	current_spend     float8,
-	window_days_seen  bigint,
-	window_value      float8,
-	value_per_unit    float8,
-	avg_roas          float8,
-	spend_p10         float8,
-	spend_p90         float8,
-	slope             float8,
-	slope_se          float8,
-	resid_sd          float8,
-	spend_mean        float8,
-	kpi_mean          float8,
-	point_curve       text,
-	no_role           boolean,
-	value_source      text,
-	incrementality_key text,
-	factor            float8,
-	factor_lo         float8,
-	factor_hi         float8)
+RETURNS SETOF @extschema@._unit_state
 LANGUAGE plpgsql
 STABLE
 PARALLEL RESTRICTED

@@ -166,15 +166,18 @@ warned AS (
 	FROM dq AS d WHERE d.severity = 'warning' AND d.campaign_id IS NOT NULL AND d.check_name <> 'no_spend_response'
 	GROUP BY d.platform, d.campaign_id
 ),
+-- the valued campaign state, computed once: judged by noa.waste's rules
+-- (noa._waste_judge, at noa.waste's default saturation_share) and planned below
+state AS MATERIALIZED (
+	SELECT ARRAY(SELECT s FROM @noa@._valued_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+	                                               'noa.recommendations', $27, $28) AS s) AS a
+),
 wst AS MATERIALIZED (
-	SELECT w.* FROM @noa@.waste($1, $3, $4, $5, $6, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $10,
-	                            incrementality => $27, incrementality_by => $28) AS w
+	SELECT w.* FROM state AS x, @noa@._waste_judge(x.a, $5, $3, $4, 0.9, $27 IS NOT NULL) AS w
 	WHERE w.campaign_id IS NOT NULL
 ),
 st AS MATERIALIZED (
-	SELECT s.*, s.curve::@noa@.curve AS c
-	FROM @noa@._valued_state($1, $6, $5, $10, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-	                         'noa.recommendations', $27, $28) AS s
+	SELECT s.*, s.curve::@noa@.curve AS c FROM state AS x, @noa@._state_rows(x.a) AS s
 ),
 -- every campaign (and geo) with what is known about it
 unit AS MATERIALIZED (

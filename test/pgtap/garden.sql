@@ -97,6 +97,16 @@ SELECT 'noa.kpi_model[]', 1, array_agg(v::noa.kpi_model ORDER BY i)::text FROM g
 UNION ALL SELECT 'noa.kpi_model[]', 2, '{}'
 UNION ALL SELECT 'noa.kpi_model[]', 3, ARRAY[NULL, (SELECT v::noa.kpi_model FROM garden_typed WHERE t = 'noa.kpi_model' AND i = 1)]::text;
 
+-- Campaign states (the internal noa._unit_state[] of waste and recommendations):
+-- one plausible row over a fitted curve, an empty state, and a NULL element.
+INSERT INTO garden_typed
+SELECT 'noa._unit_state[]', 1, ARRAY[ROW('google_ads', 'c1', NULL, 'conversion', false, 'conversions', 'EUR',
+	DATE '2024-01-01', DATE '2024-01-28', c.v, 60, 100, 28, 1000, 2, 1.5, 50, 150, 0.1, 0.05, 3, 100, 10, c.v, false,
+	'platform_reported', NULL, NULL, NULL, NULL)::noa._unit_state]::text
+FROM garden_typed AS c WHERE c.t = 'noa.curve' AND c.i = 1
+UNION ALL SELECT 'noa._unit_state[]', 2, '{}'
+UNION ALL SELECT 'noa._unit_state[]', 3, ARRAY[NULL::noa._unit_state]::text;
+
 -- Call every extension function, varying one argument at a time.
 CREATE FUNCTION pg_temp.garden_run() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE

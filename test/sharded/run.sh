@@ -158,14 +158,17 @@ label_independent() {
 check "EXPLAIN: the fit is pushed down whatever the volatility of its transition functions" label_independent
 
 # The prescriptive functions fetch the rows they read, but a view's WHERE
-# reaches the shards (seen through auto_explain of their inner queries).
+# reaches the shards (seen through auto_explain of their inner queries): every
+# scan of both partitions carries it (their own filters may be pushed too,
+# and each pass over the rows is a scan of its own).
 view_filter_pushed() {
 	local p
 	p=$(node_psql 0 -d noa_shard -c "LOAD 'auto_explain'" -c 'SET auto_explain.log_min_duration = 0' \
 		-c 'SET auto_explain.log_nested_statements = on' -c 'SET auto_explain.log_verbose = on' \
 		-c 'SET auto_explain.log_level = notice' -c 'SET enable_partitionwise_aggregate = on' \
 		-c "SELECT * FROM noa.waste('noa_demo.ad_spend_2025', as_of => '2025-12-31')" 2>&1 >/dev/null)
-	[ "$(count_in "$p" "Remote SQL: SELECT date_day, platform, campaign_id, .* FROM noa_demo\.ad_spend_p[12] WHERE \(\(date_day >= '2025-01-01'\)\)$")" = 2 ] \
+	[ "$(count_in "$p" "Remote SQL: SELECT date_day, platform, campaign_id, .* FROM noa_demo\.ad_spend_p1 WHERE (.* AND )?\(\(date_day >= '2025-01-01'\)\)$")" -ge 1 ] \
+		&& [ "$(count_in "$p" "Remote SQL: SELECT date_day, platform, campaign_id, .* FROM noa_demo\.ad_spend_p2 WHERE (.* AND )?\(\(date_day >= '2025-01-01'\)\)$")" -ge 1 ] \
 		&& [ "$(count_in "$p" 'Remote SQL: .* FROM noa_demo\.ad_spend_p[12]$')" = 0 ] \
 		|| { printf '%s\n' "$p" | grep -E 'Remote SQL' | sed 's/^/# /'; return 1; }
 }

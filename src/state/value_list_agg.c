@@ -1,0 +1,287 @@
+/*
+ * value_list_agg.c — SQL glue of the value list aggregates of the campaign
+ * state (core/value_order.h): noa._repeated_days(date), the rows whose day
+ * another row of the group already has, and noa._p10_p90(float8), the 10th
+ * and 90th percentiles as percentile_cont computes them.  Unlike an ordered-set
+ * aggregate they need no sorted input, so the per-campaign pass can hash.
+ * The state keeps every non-NULL value; the final functions sort a copy, so the
+ * result does not depend on the order of the rows or the parallel split.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/date.h"
+#include "utils/memutils.h"
+
+#include "value_order.h"
+
+typedef struct ValueList
+{
+	int64		count;
+	int64		capacity;
+	double	   *values;
+} ValueList;
+
+/* The aggregate memory context, or an error when called as a plain function. */
+static MemoryContext
+value_list_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "noa value list aggregate called in non-aggregate context");
+	return aggcontext;
+}
+
+/* The state of argument 0, created empty in the aggregate context when NULL. */
+static ValueList *
+value_list_state(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcontext = value_list_context(fcinfo);
+
+	if (PG_ARGISNULL(0))
+		return MemoryContextAllocZero(aggcontext, sizeof(ValueList));
+	return (ValueList *) PG_GETARG_POINTER(0);
+}
+
+/* Make room for extra more values. */
+static void
+value_list_reserve(ValueList *list, int64 extra, MemoryContext aggcontext)
+{
+	int64		needed = list->count + extra;
+	int64		capacity;
+
+	if (needed <= list->capacity)
+		return;
+	capacity = Max(Max((int64) 64, list->capacity * 2), needed);
+	if (list->values == NULL)
+		list->values = MemoryContextAllocHuge(aggcontext, capacity * sizeof(double));
+	else
+		list->values = repalloc_huge(list->values, capacity * sizeof(double));
+	list->capacity = capacity;
+}
+
+/* Append one value. */
+static ValueList *
+value_list_add(FunctionCallInfo fcinfo, double value)
+{
+	ValueList  *list = value_list_state(fcinfo);
+
+	value_list_reserve(list, 1, value_list_context(fcinfo));
+	list->values[list->count++] = value;
+	return list;
+}
+
+PG_FUNCTION_INFO_V1(noa_value_list_add);
+
+/* Transition of noa._p10_p90: keep a non-NULL value. */
+Datum
+noa_value_list_add(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	PG_RETURN_POINTER(value_list_add(fcinfo, PG_GETARG_FLOAT8(1)));
+}
+
+PG_FUNCTION_INFO_V1(noa_value_list_add_day);
+
+/* Transition of noa._repeated_days: keep a non-NULL day (exact as a double). */
+Datum
+noa_value_list_add_day(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	PG_RETURN_POINTER(value_list_add(fcinfo, (double) PG_GETARG_DATEADT(1)));
+}
+
+PG_FUNCTION_INFO_V1(noa_value_list_combine);
+
+/* Combine: the values of both partial states. */
+Datum
+noa_value_list_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = value_list_context(fcinfo);
+	ValueList  *a,
+			   *b;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	b = (ValueList *) PG_GETARG_POINTER(1);
+	a = value_list_state(fcinfo);
+	value_list_reserve(a, b->count, aggcontext);
+	if (b->count > 0)
+		memcpy(a->values + a->count, b->values, b->count * sizeof(double));
+	a->count += b->count;
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(noa_value_list_serial);
+
+/* Serialize: the count, then the values. */
+Datum
+noa_value_list_serial(PG_FUNCTION_ARGS)
+{
+	ValueList  *list = (ValueList *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, list->count);
+	for (int64 i = 0; i < list->count; i++)
+		pq_sendfloat8(&buf, list->values[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(noa_value_list_deserial);
+
+/* Deserialize what noa_value_list_serial wrote. */
+Datum
+noa_value_list_deserial(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	ValueList  *list;
+	int64		count;
+
+	value_list_context(fcinfo);
+	list = palloc0(sizeof(ValueList));
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	count = pq_getmsgint64(&buf);
+	if (count < 0 || count * (int64) sizeof(double) != (int64) (buf.len - buf.cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid serialized noa value list state")));
+	value_list_reserve(list, count, CurrentMemoryContext);
+	for (int64 i = 0; i < count; i++)
+		list->values[i] = pq_getmsgfloat8(&buf);
+	list->count = count;
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(list);
+}
+
+/* Ascending order of doubles (NaN last, as float8 sorts). */
+static inline int
+value_cmp(const double *a, const double *b)
+{
+	if (isnan(*a) || isnan(*b))
+		return isnan(*a) - isnan(*b);
+	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}
+
+#define ST_SORT sort_values
+#define ST_ELEMENT_TYPE double
+#define ST_COMPARE(a, b) value_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* Values sorted in one uninterrupted run of the template; longer lists are merged. */
+#define SORT_RUN 65536
+
+/*
+ * A sorted copy of the values, cancellably: runs of SORT_RUN values, then
+ * pairwise merges with an interrupt check before each.
+ */
+static double *
+sorted_copy(const ValueList *list)
+{
+	int64		n = list->count;
+	double	   *src = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE),
+			   *dst,
+			   *tmp;
+
+	memcpy(src, list->values, sizeof(double) * n);
+	for (int64 lo = 0; lo < n; lo += SORT_RUN)
+	{
+		CHECK_FOR_INTERRUPTS();
+		sort_values(src + lo, Min(SORT_RUN, n - lo));
+	}
+	if (n <= SORT_RUN)
+		return src;
+	dst = tmp = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
+	for (int64 width = SORT_RUN; width < n; width *= 2)
+	{
+		double	   *swap;
+
+		for (int64 lo = 0; lo < n; lo += 2 * width)
+		{
+			int64		mid = Min(lo + width, n),
+						hi = Min(lo + 2 * width, n),
+						i = lo,
+						j = mid,
+						k = lo;
+
+			CHECK_FOR_INTERRUPTS();
+			while (i < mid && j < hi)
+				dst[k++] = value_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	pfree(dst);
+	return src;
+}
+
+PG_FUNCTION_INFO_V1(noa_repeated_days_final);
+
+/* Final of noa._repeated_days: rows whose day an earlier row has (0 without rows). */
+Datum
+noa_repeated_days_final(PG_FUNCTION_ARGS)
+{
+	ValueList  *list;
+	double	   *sorted;
+	int64		repeats;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	list = (ValueList *) PG_GETARG_POINTER(0);
+	sorted = sorted_copy(list);
+	repeats = noa_adjacent_repeats(sorted, list->count);
+	pfree(sorted);
+	PG_RETURN_INT64(repeats);
+}
+
+PG_FUNCTION_INFO_V1(noa_p10_p90_final);
+
+/* Final of noa._p10_p90: {percentile_cont(0.1), percentile_cont(0.9)}, NULL without values. */
+Datum
+noa_p10_p90_final(PG_FUNCTION_ARGS)
+{
+	ValueList  *list;
+	double	   *sorted;
+	Datum		out[2];
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	list = (ValueList *) PG_GETARG_POINTER(0);
+	if (list->count == 0)
+		PG_RETURN_NULL();
+	sorted = sorted_copy(list);
+	out[0] = Float8GetDatum(noa_percentile_cont(sorted, list->count, 0.1));
+	out[1] = Float8GetDatum(noa_percentile_cont(sorted, list->count, 0.9));
+	pfree(sorted);
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, 2, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
