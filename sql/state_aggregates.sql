@@ -44,3 +44,19 @@ SET force_parallel_mode = on;
 INSERT INTO digests SELECT 'forced parallel', pg_temp.agg_digest();
 RESET ALL;
 SELECT config, digest = (SELECT d.digest FROM digests AS d WHERE d.config = 'default') AS same FROM digests ORDER BY config;
+-- Longer than one sorted run (65,536 values), the final functions merge runs
+-- (src/sort_cancellable.c): still bit for bit percentile_cont, and a fit
+-- (plain and time-aware) does not depend on the order of its rows.
+CREATE TEMP TABLE long_rows AS
+SELECT i, (('x' || substr(md5(i::text), 1, 8))::bit(32)::bigint / 4294967296.0)::float8 * 1000 AS x
+FROM generate_series(1, 150000) AS i;
+SELECT noa._p10_p90(x) = ARRAY[percentile_cont(0.1) WITHIN GROUP (ORDER BY x),
+                               percentile_cont(0.9) WITHIN GROUP (ORDER BY x)] AS long_percentiles,
+       noa._repeated_days('2000-01-01'::date + i % 100000) AS long_repeats
+FROM long_rows;
+SELECT (SELECT noa.fit_curve(x, 5 * x / (x + 300) + (i % 7) * 0.01)::text FROM (SELECT * FROM long_rows ORDER BY i) AS s)
+     = (SELECT noa.fit_curve(x, 5 * x / (x + 300) + (i % 7) * 0.01)::text FROM (SELECT * FROM long_rows ORDER BY md5(i::text)) AS s)
+       AS long_fit_same,
+       (SELECT noa.fit_curve('1800-01-01'::date + i, x, 5 * x / (x + 300))::text FROM (SELECT * FROM long_rows ORDER BY i) AS s)
+     = (SELECT noa.fit_curve('1800-01-01'::date + i, x, 5 * x / (x + 300))::text FROM (SELECT * FROM long_rows ORDER BY md5(i::text)) AS s)
+       AS long_timed_fit_same;

@@ -27,6 +27,7 @@
 
 #include "noa.h"
 #include "noa_curve.h"
+#include "sort_cancellable.h"
 
 typedef struct FitPoint
 {
@@ -388,58 +389,17 @@ timed_cmp(const TimedPoint *p, const TimedPoint *q)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* Points sorted in one uninterrupted run of the template; longer inputs are merged. */
-#define SORT_RUN 65536
-
-/*
- * Sort the points, cancellably: runs of SORT_RUN points by the template, then
- * pairwise merges with an interrupt check before each, so a sort of millions
- * of points never holds off a cancel for long.  Same order as one sort.
- */
+/* sort_points and point_cmp in the forms noa_sort_cancellable takes. */
 static void
-sort_points_cancellable(FitPoint *points, int64 n)
+sort_points_run(void *base, size_t n)
 {
-	FitPoint   *src = points,
-			   *dst,
-			   *tmp;
-	int64		width,
-				lo;
+	sort_points((FitPoint *) base, n);
+}
 
-	for (lo = 0; lo < n; lo += SORT_RUN)
-	{
-		CHECK_FOR_INTERRUPTS();
-		sort_points(points + lo, Min(SORT_RUN, n - lo));
-	}
-	if (n <= SORT_RUN)
-		return;
-	dst = tmp = palloc_extended(sizeof(FitPoint) * n, MCXT_ALLOC_HUGE);
-	for (width = SORT_RUN; width < n; width *= 2)
-	{
-		FitPoint   *swap;
-
-		for (lo = 0; lo < n; lo += 2 * width)
-		{
-			int64		mid = Min(lo + width, n),
-						hi = Min(lo + 2 * width, n),
-						i = lo,
-						j = mid,
-						k = lo;
-
-			CHECK_FOR_INTERRUPTS();
-			while (i < mid && j < hi)
-				dst[k++] = point_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	if (src != points)
-		memcpy(points, src, sizeof(FitPoint) * n);
-	pfree(tmp);
+static int
+point_cmp_any(const void *p, const void *q)
+{
+	return point_cmp(p, q);
 }
 
 /* sort_timed(TimedPoint *, size_t), likewise. */
@@ -449,6 +409,18 @@ sort_points_cancellable(FitPoint *points, int64 n)
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+static void
+sort_timed_run(void *base, size_t n)
+{
+	sort_timed((TimedPoint *) base, n);
+}
+
+static int
+timed_cmp_any(const void *p, const void *q)
+{
+	return timed_cmp(p, q);
+}
 
 /* Report a day that occurs twice in a time-aware group. */
 static void pg_attribute_noreturn()
@@ -500,7 +472,7 @@ noa_fit_final(PG_FUNCTION_ARGS)
 			timed[i].day = state->days[i];
 		}
 		CHECK_FOR_INTERRUPTS();
-		sort_timed(timed, state->count);
+		noa_sort_cancellable(timed, state->count, sizeof(TimedPoint), sort_timed_run, timed_cmp_any);
 		day = palloc_extended(sizeof(int32) * state->count, MCXT_ALLOC_HUGE);
 		for (i = 0; i < state->count; i++)
 		{
@@ -516,7 +488,7 @@ noa_fit_final(PG_FUNCTION_ARGS)
 	{
 		sorted = palloc_extended(sizeof(FitPoint) * state->count, MCXT_ALLOC_HUGE);
 		memcpy(sorted, state->points, sizeof(FitPoint) * state->count);
-		sort_points_cancellable(sorted, state->count);
+		noa_sort_cancellable(sorted, state->count, sizeof(FitPoint), sort_points_run, point_cmp_any);
 		for (i = 0; i < state->count; i++)
 		{
 			x[i] = sorted[i].x;

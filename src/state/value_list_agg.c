@@ -10,13 +10,13 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
 
+#include "sort_cancellable.h"
 #include "value_order.h"
 
 typedef struct ValueList
@@ -193,56 +193,28 @@ value_cmp(const double *a, const double *b)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-/* Values sorted in one uninterrupted run of the template; longer lists are merged. */
-#define SORT_RUN 65536
+/* sort_values and value_cmp in the forms noa_sort_cancellable takes. */
+static void
+sort_values_run(void *base, size_t n)
+{
+	sort_values((double *) base, n);
+}
 
-/*
- * A sorted copy of the values, cancellably: runs of SORT_RUN values, then
- * pairwise merges with an interrupt check before each.
- */
+static int
+value_cmp_any(const void *a, const void *b)
+{
+	return value_cmp(a, b);
+}
+
+/* A sorted copy of the values (cancellable however long the list). */
 static double *
 sorted_copy(const ValueList *list)
 {
-	int64		n = list->count;
-	double	   *src = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE),
-			   *dst,
-			   *tmp;
+	double	   *copy = palloc_extended(sizeof(double) * Max(list->count, 1), MCXT_ALLOC_HUGE);
 
-	memcpy(src, list->values, sizeof(double) * n);
-	for (int64 lo = 0; lo < n; lo += SORT_RUN)
-	{
-		CHECK_FOR_INTERRUPTS();
-		sort_values(src + lo, Min(SORT_RUN, n - lo));
-	}
-	if (n <= SORT_RUN)
-		return src;
-	dst = tmp = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-	for (int64 width = SORT_RUN; width < n; width *= 2)
-	{
-		double	   *swap;
-
-		for (int64 lo = 0; lo < n; lo += 2 * width)
-		{
-			int64		mid = Min(lo + width, n),
-						hi = Min(lo + 2 * width, n),
-						i = lo,
-						j = mid,
-						k = lo;
-
-			CHECK_FOR_INTERRUPTS();
-			while (i < mid && j < hi)
-				dst[k++] = value_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	pfree(dst);
-	return src;
+	memcpy(copy, list->values, sizeof(double) * list->count);
+	noa_sort_cancellable(copy, list->count, sizeof(double), sort_values_run, value_cmp_any);
+	return copy;
 }
 
 PG_FUNCTION_INFO_V1(noa_repeated_days_final);
