@@ -1,11 +1,12 @@
 /*
- * value_list_agg.c — SQL glue of the value list aggregates of the campaign
- * state (core/value_order.h): noa._repeated_days(date), the rows whose day
- * another row of the group already has, and noa._p10_p90(float8), the 10th
- * and 90th percentiles as percentile_cont computes them.  Unlike an ordered-set
- * aggregate they need no sorted input, so the per-campaign pass can hash.
- * The state keeps every non-NULL value; the final functions sort a copy, so the
- * result does not depend on the order of the rows or the parallel split.
+ * value_list_agg.c — SQL glue of the value list aggregate of the campaign
+ * state (core/value_order.h): noa._p10_p90(float8), the 10th and 90th
+ * percentiles as percentile_cont computes them.  Unlike an ordered-set
+ * aggregate it needs no sorted input, so the per-campaign pass can hash.
+ * The state keeps every non-NULL value; the final function sorts a copy, so
+ * the result does not depend on the order of the rows or the parallel split.
+ * The list itself (value_list.h) also holds the days of noa._repeated_days
+ * when they span too many years for its bitmap (day_set_agg.c).
  */
 #include "postgres.h"
 
@@ -17,14 +18,8 @@
 #include "utils/memutils.h"
 
 #include "sort_cancellable.h"
+#include "value_list.h"
 #include "value_order.h"
-
-typedef struct ValueList
-{
-	int64		count;
-	int64		capacity;
-	double	   *values;
-} ValueList;
 
 /* The aggregate memory context, or an error when called as a plain function. */
 static MemoryContext
@@ -49,7 +44,7 @@ value_list_state(FunctionCallInfo fcinfo)
 }
 
 /* Make room for extra more values. */
-static void
+void
 value_list_reserve(ValueList *list, int64 extra, MemoryContext aggcontext)
 {
 	int64		needed = list->count + extra;
@@ -91,19 +86,14 @@ noa_value_list_add(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(value_list_add(fcinfo, PG_GETARG_FLOAT8(1)));
 }
 
-PG_FUNCTION_INFO_V1(noa_value_list_add_day);
-
-/* Transition of noa._repeated_days: keep a non-NULL day (exact as a double). */
-Datum
-noa_value_list_add_day(PG_FUNCTION_ARGS)
+/* Append the values of b to a. */
+void
+value_list_append(ValueList *a, const ValueList *b, MemoryContext context)
 {
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	PG_RETURN_POINTER(value_list_add(fcinfo, (double) PG_GETARG_DATEADT(1)));
+	value_list_reserve(a, b->count, context);
+	if (b->count > 0)
+		memcpy(a->values + a->count, b->values, b->count * sizeof(double));
+	a->count += b->count;
 }
 
 PG_FUNCTION_INFO_V1(noa_value_list_combine);
@@ -124,10 +114,7 @@ noa_value_list_combine(PG_FUNCTION_ARGS)
 	}
 	b = (ValueList *) PG_GETARG_POINTER(1);
 	a = value_list_state(fcinfo);
-	value_list_reserve(a, b->count, aggcontext);
-	if (b->count > 0)
-		memcpy(a->values + a->count, b->values, b->count * sizeof(double));
-	a->count += b->count;
+	value_list_append(a, b, aggcontext);
 	PG_RETURN_POINTER(a);
 }
 
@@ -141,10 +128,33 @@ noa_value_list_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
-	pq_sendint64(&buf, list->count);
-	for (int64 i = 0; i < list->count; i++)
-		pq_sendfloat8(&buf, list->values[i]);
+	value_list_send(&buf, list);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Write the count, then the values. */
+void
+value_list_send(StringInfo buf, const ValueList *list)
+{
+	pq_sendint64(buf, list->count);
+	for (int64 i = 0; i < list->count; i++)
+		pq_sendfloat8(buf, list->values[i]);
+}
+
+/* Read what value_list_send wrote into the empty list, up to the end of buf. */
+void
+value_list_receive(StringInfo buf, ValueList *list, MemoryContext context)
+{
+	int64		count = pq_getmsgint64(buf);
+
+	if (count < 0 || count * (int64) sizeof(double) != (int64) (buf->len - buf->cursor))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid serialized noa value list state")));
+	value_list_reserve(list, count, context);
+	for (int64 i = 0; i < count; i++)
+		list->values[i] = pq_getmsgfloat8(buf);
+	list->count = count;
 }
 
 PG_FUNCTION_INFO_V1(noa_value_list_deserial);
@@ -156,7 +166,6 @@ noa_value_list_deserial(PG_FUNCTION_ARGS)
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	ValueList  *list;
-	int64		count;
 
 	value_list_context(fcinfo);
 	list = palloc0(sizeof(ValueList));
@@ -164,15 +173,7 @@ noa_value_list_deserial(PG_FUNCTION_ARGS)
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
-	count = pq_getmsgint64(&buf);
-	if (count < 0 || count * (int64) sizeof(double) != (int64) (buf.len - buf.cursor))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid serialized noa value list state")));
-	value_list_reserve(list, count, CurrentMemoryContext);
-	for (int64 i = 0; i < count; i++)
-		list->values[i] = pq_getmsgfloat8(&buf);
-	list->count = count;
+	value_list_receive(&buf, list, CurrentMemoryContext);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(list);
 }
@@ -207,33 +208,14 @@ value_cmp_any(const void *a, const void *b)
 }
 
 /* A sorted copy of the values (cancellable however long the list). */
-static double *
-sorted_copy(const ValueList *list)
+double *
+value_list_sorted_copy(const ValueList *list)
 {
 	double	   *copy = palloc_extended(sizeof(double) * Max(list->count, 1), MCXT_ALLOC_HUGE);
 
 	memcpy(copy, list->values, sizeof(double) * list->count);
 	noa_sort_cancellable(copy, list->count, sizeof(double), sort_values_run, value_cmp_any);
 	return copy;
-}
-
-PG_FUNCTION_INFO_V1(noa_repeated_days_final);
-
-/* Final of noa._repeated_days: rows whose day an earlier row has (0 without rows). */
-Datum
-noa_repeated_days_final(PG_FUNCTION_ARGS)
-{
-	ValueList  *list;
-	double	   *sorted;
-	int64		repeats;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_INT64(0);
-	list = (ValueList *) PG_GETARG_POINTER(0);
-	sorted = sorted_copy(list);
-	repeats = noa_adjacent_repeats(sorted, list->count);
-	pfree(sorted);
-	PG_RETURN_INT64(repeats);
 }
 
 PG_FUNCTION_INFO_V1(noa_p10_p90_final);
@@ -251,7 +233,7 @@ noa_p10_p90_final(PG_FUNCTION_ARGS)
 	list = (ValueList *) PG_GETARG_POINTER(0);
 	if (list->count == 0)
 		PG_RETURN_NULL();
-	sorted = sorted_copy(list);
+	sorted = value_list_sorted_copy(list);
 	out[0] = Float8GetDatum(noa_percentile_cont(sorted, list->count, 0.1));
 	out[1] = Float8GetDatum(noa_percentile_cont(sorted, list->count, 0.9));
 	pfree(sorted);
