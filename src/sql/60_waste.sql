@@ -120,6 +120,7 @@ DECLARE
 	ext_nsp  name;
 	i        int;
 	src_sql  text;
+	ref      date;
 	q        text;
 BEGIN
 	IF source IS NULL THEN
@@ -219,14 +220,21 @@ BEGIN
 		coalesce(expr[9], 'NULL::pg_catalog.text'), coalesce(expr[10], 'NULL::pg_catalog.text'),
 		coalesce(expr[11], 'NULL::pg_catalog.text'), rel_nsp, rel_name);
 
-	-- $1 as_of (NULL: the newest day in the table), $2 window_days, $3 model,
+	-- the last day judged: as_of, or the newest plausible date in the table.
+	-- Known before the main query is planned, so the planner sees how many
+	-- rows it keeps (compared with an InitPlan's value it would guess a third
+	-- of them, and sort what it could hash).
+	ref := as_of;
+	IF ref IS NULL THEN
+		EXECUTE format('SELECT max(s.d) FROM (%s) AS s WHERE s.d BETWEEN ''1900-01-01'' AND ''9999-12-31''', src_sql)
+			INTO ref;
+	END IF;
+
+	-- $1 the last day judged (NULL: no plausible date, no rows), $2 window_days, $3 model,
 	-- $4 value column present, $5 impressions column present, $6 clicks column present.
 	q := $sql$
 WITH
 src AS NOT MATERIALIZED (@src@),
--- the last day judged: as_of, or the newest plausible date in the table
--- (the scan for the newest date runs only when as_of is NULL)
-per AS (SELECT coalesce($1, (SELECT max(s.d) FROM src AS s WHERE s.d BETWEEN '1900-01-01' AND '9999-12-31')) AS ref),
 -- the rows judged: a campaign, a plausible date (1900-01-01 .. 9999-12-31;
 -- noa.data_quality reports the others) up to the last day judged, and a
 -- usable spend (not negative, NaN, infinite or 1e15 and above); other
@@ -243,7 +251,7 @@ ok AS NOT MATERIALIZED (
 	       CASE WHEN s.va >= 0 AND s.va < 1e15 THEN s.va END AS va1
 	FROM src AS s
 	WHERE s.cp IS NOT NULL
-	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= (SELECT p.ref FROM per AS p)) IS TRUE
+	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= $1) IS TRUE
 	  AND (s.sp >= 0) IS TRUE AND (s.sp < 1e15) IS TRUE
 ),
 -- Step 1: one row per campaign (and geo) from the rows grouped by campaign
@@ -261,12 +269,17 @@ camp AS MATERIALIZED (
 -- The rows of the campaigns that need the careful path (odd): a day with
 -- more than one row (exact duplicate rows count once, the others of a day are
 -- summed) or more than one role (the most frequent one counted over distinct
--- rows).
+-- rows).  This probe and the one of the first branch of day below match the
+-- campaign with plain equalities (a NULL platform or geo as its own value)
+-- instead of IS NOT DISTINCT FROM, which cannot hash: the planner looks the
+-- few odd campaigns up in a hash table instead of sorting every row to merge.
 odd_rows AS MATERIALIZED (
 	SELECT DISTINCT o.*
 	FROM ok AS o
 	WHERE EXISTS (SELECT 1 FROM camp AS c
-	              WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
+	              WHERE c.odd AND c.cp = o.cp
+	                AND coalesce(c.pf, '') = coalesce(o.pf, '') AND (c.pf IS NULL) = (o.pf IS NULL)
+	                AND coalesce(c.geo, '') = coalesce(o.geo, '') AND (c.geo IS NULL) = (o.geo IS NULL))
 ),
 -- one row per campaign (and geo), numbered in a fixed order: its role (the
 -- most frequent; ties: the first in sort order, as mode() picks) and currency
@@ -301,8 +314,8 @@ day AS (
 	            WHEN $5 THEN o.im1 WHEN $6 THEN o.cl1 END AS y,
 	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
 	FROM ok AS o
-	WHERE NOT EXISTS (SELECT 1 FROM camp AS c
-	                  WHERE c.odd AND c.cp = o.cp AND c.pf IS NOT DISTINCT FROM o.pf AND c.geo IS NOT DISTINCT FROM o.geo)
+	WHERE (o.cp, coalesce(o.pf, ''), o.pf IS NULL, coalesce(o.geo, ''), o.geo IS NULL) NOT IN
+	      (SELECT c.cp, coalesce(c.pf, ''), c.pf IS NULL, coalesce(c.geo, ''), c.geo IS NULL FROM camp AS c WHERE c.odd)
 	UNION ALL
 	SELECT k.pf, k.cp, k.geo, 1, r.d, sum(r.sp),
 	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
@@ -328,15 +341,15 @@ fit AS MATERIALIZED (
 	       count(y.y) * sum(y.sp * y.y) - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.y) AS nsxy,
 	       sum(y.va) / nullif(sum(y.cv_v), 0) AS v,
 	       sum(y.va) / nullif(sum(y.sp) FILTER (WHERE y.va IS NOT NULL), 0) AS avg_roas,
-	       avg(y.sp) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS cur,
-	       count(*) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_days,
-	       sum(y.va) FILTER (WHERE y.d > (SELECT p.ref FROM per AS p) - $2) AS win_value,
+	       avg(y.sp) FILTER (WHERE y.d > $1 - $2) AS cur,
+	       count(*) FILTER (WHERE y.d > $1 - $2) AS win_days,
+	       sum(y.va) FILTER (WHERE y.d > $1 - $2) AS win_value,
 	       @noa@._p10_p90(y.sp::float8) AS pq
 	FROM day AS y
 	GROUP BY y.pf, y.cp, y.geo, y.tag
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
-       ((SELECT p.ref FROM per AS p) - $2 + 1)::date, (SELECT p.ref FROM per AS p)::date,
+       ($1 - $2 + 1)::date, $1::date,
        f.c::text, f.n_days, f.cur::float8, f.win_days, f.win_value::float8,
        CASE WHEN k.kpi = 'conversions' AND $4 AND f.v > 0 THEN f.v::float8 END,
        f.avg_roas::float8, f.pq[1], f.pq[2],
@@ -365,7 +378,7 @@ $sql$;
 	q := replace(q, '@src@', src_sql);      -- last: user identifiers are never rescanned
 
 	RETURN QUERY EXECUTE q
-		USING as_of, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL;
+		USING ref, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL;
 END;
 $function$;
 
