@@ -329,7 +329,10 @@ day AS (
 -- the sums of the model-free slope of the daily KPI on daily spend (least
 -- squares with an intercept: does the KPI move with spend inside the spend
 -- range observed?).  The slope's sums are exact (numeric), so the result does
--- not depend on the order of the rows (float8 regr_* aggregates do).
+-- not depend on the order of the rows (float8 regr_* aggregates do).  The
+-- groups are those of platform, campaign, geo and tag; a hash of the campaign
+-- (equal campaigns, equal hashes) leads the grouping so that sorting the rows
+-- compares integers, and text only between rows of the same campaign.
 fit AS MATERIALIZED (
 	SELECT y.pf, y.cp, y.geo, y.tag,
 	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
@@ -346,7 +349,7 @@ fit AS MATERIALIZED (
 	       sum(y.va) FILTER (WHERE y.d > $1 - $2) AS win_value,
 	       @noa@._p10_p90(y.sp::float8) AS pq
 	FROM day AS y
-	GROUP BY y.pf, y.cp, y.geo, y.tag
+	GROUP BY pg_catalog.hashtextextended(y.cp, 0), y.tag, y.pf, y.cp, y.geo
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        ($1 - $2 + 1)::date, $1::date,
