@@ -1,7 +1,8 @@
 -- The internal aggregates of the campaign state: noa._p10_p90 must equal
 -- percentile_cont(0.1) and (0.9) bit for bit, and noa._repeated_days the rows
 -- whose day another row of the group has, whatever the plan: NULLs skipped,
--- ties, one row, groups of one repeated day, hashed, sorted and parallel.
+-- ties, one row, groups of one repeated day, days on both sides of day 0,
+-- days too far apart for its bitmap, hashed, sorted and parallel.
 SET client_min_messages = warning;
 CREATE TEMP TABLE agg_rows AS
 SELECT g, CASE WHEN i % 11 = 0 THEN NULL ELSE '2025-01-01'::date + (i * 7 + g) % (30 + g) END AS d,
@@ -9,7 +10,13 @@ SELECT g, CASE WHEN i % 11 = 0 THEN NULL ELSE '2025-01-01'::date + (i * 7 + g) %
 FROM generate_series(1, 6) AS g, generate_series(1, 40 * g) AS i
 UNION ALL SELECT 7, '2025-02-01', 3.5                          -- one row
 UNION ALL SELECT 8, NULL, NULL                                 -- only NULLs
-UNION ALL SELECT 9, '2025-02-01', 1 UNION ALL SELECT 9, '2025-02-01', 1;
+UNION ALL SELECT 9, '2025-02-01', 1 UNION ALL SELECT 9, '2025-02-01', 1
+-- days before and after day 0 (2000-01-01) and around word edges, repeated
+UNION ALL SELECT 10, '2000-01-01'::date + (i * 37) % 301 - 150, i FROM generate_series(1, 500) AS i
+-- days 200 years apart (wider than the day bitmap: a list of days) and the infinities, repeated
+UNION ALL SELECT 11, CASE i % 7 WHEN 0 THEN 'infinity'::date WHEN 1 THEN '-infinity'::date
+                            ELSE '1850-01-01'::date + (i * 9973) % 73000 END, i
+          FROM generate_series(1, 300) AS i;
 ANALYZE agg_rows;
 CREATE FUNCTION pg_temp.agg_check(config text) RETURNS TABLE (config text, groups bigint, same_percentiles bigint, same_repeats bigint)
 LANGUAGE sql AS $$
