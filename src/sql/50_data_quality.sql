@@ -384,8 +384,8 @@ raw AS NOT MATERIALIZED (
 	       OR @noa@._measures_suspect(r.sp, r.im, r.cl, r.cv, r.va) AS is_odd
 	FROM raw0 AS r
 ),
--- One hashed pass over all rows per platform, campaign and currency (a few
--- rows per campaign): row counts, spend and date range for the currency,
+-- One hashed pass over all rows per platform, campaign and currency (one or
+-- a few groups per campaign): row counts, spend and date range for the currency,
 -- staleness and missing-spend checks and the list of campaigns, whether any
 -- row may fail a per-row check, and the rows with a plausible date as a
 -- daily series sorted by day (noa._collect_days, in C) with the number of
@@ -474,9 +474,9 @@ daily_careful AS MATERIALIZED (
 	FROM day_raw AS g
 ),
 -- One row per campaign with its daily series (days, spend, conversions as
--- arrays, one element per day); every per-campaign check reads this.  The C functions
--- sort each series by day themselves, so no plan or row order changes a
--- result.
+-- arrays, one element per day); every per-campaign check reads this.  The C
+-- functions sort a series by day themselves when it is not (the careful
+-- campaigns'), so no plan or row order changes a result.
 ser AS MATERIALIZED (
 	SELECT c.cid, p.ds, p.sps, p.cvs
 	FROM pcs AS p JOIN camp AS c ON c.k = p.k
