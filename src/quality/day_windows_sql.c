@@ -21,10 +21,11 @@
 
 PG_FUNCTION_INFO_V1(noa_break_candidates_sql);
 PG_FUNCTION_INFO_V1(noa_spike_days_sql);
+PG_FUNCTION_INFO_V1(noa_day_gaps_sql);
 
 /*
- * noa._break_candidates(days date[], spend float8[], conversions float8[],
- * similar_lo float8[], similar_hi float8[]) RETURNS TABLE (d date,
+ * noa._break_candidates(days date[], spend float8[], conversions float8[])
+ * RETURNS TABLE (d date,
  * ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8): the days of
  * one campaign that may belong to a tracking break, with their reference
  * (the arrays in any order, one element per day).
@@ -37,9 +38,7 @@ noa_break_candidates_sql(PG_FUNCTION_ARGS)
 			   *order;
 	bool	   *has;
 	double	   *sp,
-			   *cv,
-			   *lo,
-			   *hi;
+			   *cv;
 	NoaBreakCandidate *out;
 	size_t		n_out,
 				k;
@@ -53,10 +52,8 @@ noa_break_candidates_sql(PG_FUNCTION_ARGS)
 		has[i] = true;
 	sp = noa_series_floats(PG_GETARG_ARRAYTYPE_P(1), n, order, has);
 	cv = noa_series_floats(PG_GETARG_ARRAYTYPE_P(2), n, order, has);
-	lo = noa_series_floats(PG_GETARG_ARRAYTYPE_P(3), n, order, has);
-	hi = noa_series_floats(PG_GETARG_ARRAYTYPE_P(4), n, order, has);
 	out = palloc(sizeof(NoaBreakCandidate) * Max(n, 1));
-	if (noa_break_candidates(day, sp, cv, has, lo, hi, n, out, &n_out, noa_cancel_requested) != NOA_DW_OK)
+	if (noa_break_candidates(day, sp, cv, has, n, out, &n_out, noa_cancel_requested) != NOA_DW_OK)
 		noa_raise_cancel();
 	for (k = 0; k < n_out; k++)
 	{
@@ -124,6 +121,39 @@ noa_spike_days_sql(PG_FUNCTION_ARGS)
 		values[1] = Float8GetDatum(out[k].lsp);
 		values[2] = Float8GetDatum(out[k].med_near);
 		values[3] = Float8GetDatum(out[k].z);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	PG_RETURN_NULL();
+}
+
+/*
+ * noa._day_gaps(days date[]) RETURNS TABLE (first_day date, last_day date,
+ * days integer): the runs of missing days between one campaign's days (in
+ * any order, each day once).
+ */
+Datum
+noa_day_gaps_sql(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int		   *day,
+			   *order;
+	NoaDayGap  *out;
+	size_t		n_out,
+				k;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	day = noa_series_days(PG_GETARG_ARRAYTYPE_P(0), &n, &order);
+	out = palloc(sizeof(NoaDayGap) * Max(n, 1));
+	noa_day_gaps(day, (size_t) n, out, &n_out);
+	for (k = 0; k < n_out; k++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = DateADTGetDatum(out[k].first);
+		values[1] = DateADTGetDatum(out[k].last);
+		values[2] = Int32GetDatum(out[k].last - out[k].first + 1);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_NULL();

@@ -70,7 +70,9 @@ noa_series_days(ArrayType *a, int *n, int **order)
 		by_day[i].day = DatumGetDateADT(v[i]);
 		by_day[i].at = i;
 	}
-	if (*n > 1)
+	for (i = 1; i < *n && by_day[i - 1].day < by_day[i].day; i++)
+		;
+	if (i < *n)					/* not already ascending (noa._collect_days sorts) */
 		qsort(by_day, *n, sizeof(DayAt), cmp_day_at);
 	day = palloc(sizeof(int) * Max(*n, 1));
 	*order = palloc(sizeof(int) * Max(*n, 1));

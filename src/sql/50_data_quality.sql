@@ -45,16 +45,73 @@ CREATE FUNCTION @extschema@._spend_response(spend float8[], conversions float8[]
 COMMENT ON FUNCTION @extschema@._spend_response(float8[], float8[]) IS
 	'internal (used by noa.data_quality): rank correlation of daily spend and conversions over the days with spend > 0 and conversions (average ranks for ties) and the 90th / 10th percentile ratio of spend';
 
+-- Internal: whether one ad row may fail a per-row check of noa.data_quality
+-- (a measure negative, not finite or of magnitude 1e15 or more, a
+-- fractional count, more clicks than impressions or conversions than clicks,
+-- value without conversions, spend without impressions); NULLs are never
+-- suspect.  One call evaluates each column once.
+CREATE FUNCTION @extschema@._measures_suspect(spend numeric, impressions numeric, clicks numeric,
+                                              conversions numeric, conversion_value numeric)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'noa_measures_suspect_sql'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._measures_suspect(numeric, numeric, numeric, numeric, numeric) IS
+	'internal (used by noa.data_quality): whether an ad row has a measure out of range, a fractional count or an impossible funnel';
+
 -- Internal: the tracking-break candidate days of one campaign's daily series
 -- (arrays of one element per day, in any order) with their reference; see
--- noa.data_quality's tb_cand.
-CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conversions float8[],
-                                              similar_lo float8[], similar_hi float8[])
+-- noa.data_quality's tb_hit.
+CREATE FUNCTION @extschema@._break_candidates(days date[], spend float8[], conversions float8[])
 	RETURNS TABLE (d date, ref_kind text, ref_sp float8, ref_cv float8, ref_disp float8)
 	AS 'MODULE_PATHNAME', 'noa_break_candidates_sql'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
-COMMENT ON FUNCTION @extschema@._break_candidates(date[], float8[], float8[], float8[], float8[]) IS
+COMMENT ON FUNCTION @extschema@._break_candidates(date[], float8[], float8[]) IS
 	'internal (used by noa.data_quality): days of one campaign whose conversions fell below a quarter of those expected from the reference days before them';
+
+-- Internal: the runs of missing days inside one campaign's daily series
+-- (an array of its days, in any order); see noa.data_quality's gap.
+CREATE FUNCTION @extschema@._day_gaps(days date[])
+	RETURNS TABLE (first_day date, last_day date, days integer)
+	AS 'MODULE_PATHNAME', 'noa_day_gaps_sql'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION @extschema@._day_gaps(date[]) IS
+	'internal (used by noa.data_quality): the runs of days without a row between two days of one campaign with rows';
+
+-- Internal: one campaign's rows as a daily series, for the checks in C.
+CREATE TYPE @extschema@._day_series AS (
+	days        date[],     -- sorted ascending
+	spend       float8[],   -- NULL: no (finite) spend that day
+	conversions float8[],
+	repeated    bigint);    -- rows whose day another row has (0: one row per day)
+COMMENT ON TYPE @extschema@._day_series IS
+	'internal (used by noa.data_quality): a campaign''s days, spend and conversions sorted by day, and its rows that repeat a day';
+
+CREATE FUNCTION @extschema@._collect_days_sfunc(internal, date, float8, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_collect_days_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._collect_days_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_collect_days_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@._collect_days_serial(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'noa_collect_days_serial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._collect_days_deserial(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'noa_collect_days_deserial' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@._collect_days_final(internal) RETURNS @extschema@._day_series
+	AS 'MODULE_PATHNAME', 'noa_collect_days_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- The rows of a group (one campaign) as a daily series sorted by day; rows
+-- without a day are ignored; NULL without rows.  Hashable (no sorted input
+-- needed) with a compact state (SSPACE: two years of days).
+CREATE AGGREGATE @extschema@._collect_days(day date, spend float8, conversions float8) (
+	SFUNC = @extschema@._collect_days_sfunc,
+	STYPE = internal,
+	SSPACE = 17520,
+	FINALFUNC = @extschema@._collect_days_final,
+	COMBINEFUNC = @extschema@._collect_days_combine,
+	SERIALFUNC = @extschema@._collect_days_serial,
+	DESERIALFUNC = @extschema@._collect_days_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@._collect_days(date, float8, float8) IS
+	'internal (used by noa.data_quality): the rows of one campaign as its daily series sorted by day, with the rows that repeat a day';
 
 -- Internal: the spend-spike days of one campaign's daily series (arrays of
 -- one element per day, in any order; days without positive spend are left
@@ -103,6 +160,9 @@ ROWS 20
 SET search_path = pg_catalog, pg_temp
 SET jit = off               -- short generated queries: compiling them costs seconds and cannot be cancelled
 SET DateStyle = 'ISO, YMD'   -- dates inside explanations are always YYYY-MM-DD
+SET enable_mergejoin = off  -- the joins of all rows with a few campaigns, and of the campaigns with each
+SET enable_nestloop = off   -- other, must hash: the planner cannot see how few or how many rows its CTEs
+                            -- hold and would sort every row (3.65M rows: 2 s) or loop over campaign pairs
 AS $function$
 DECLARE
 	-- one entry per column argument: relation (1 = source, 2 = business),
@@ -299,9 +359,10 @@ WITH
 -- The source's rows.  A table is read again by each of the few passes below
 -- (a scan is far cheaper than writing a copy of all rows); a view or a
 -- foreign table is read once into a copy, so it runs once and every check
--- sees the same rows.  (OFFSET 0: each column is cast once per row, not once
--- per use in the checks below.)
-raw0 AS %s (%s OFFSET 0),
+-- sees the same rows.  (Not fenced with OFFSET 0: the per-campaign pass
+-- below then aggregates in parallel workers, partially, as a sharded engine
+-- would on its shards.)
+raw0 AS %s (%s),
 -- Plausible values only below: a date outside 1900-01-01 .. 9999-12-31
 -- (infinite, or too far out for date arithmetic) becomes NULL and is reported
 -- by implausible_date; a measure that is NaN, infinite or of magnitude 1e15
@@ -320,21 +381,32 @@ raw AS NOT MATERIALIZED (
 	       -- future date, a bad value (not finite, extreme, negative, a
 	       -- fractional count) or an inconsistent funnel
 	       r.cp IS NULL OR r.d0 IS NULL OR NOT r.d0 BETWEEN '1900-01-01' AND current_date + 1
-	       OR NOT coalesce(r.sp >= 0 AND r.sp < 1e15, true) OR NOT coalesce(r.cv >= 0 AND r.cv < 1e15, true)
-	       OR NOT coalesce(r.va >= 0 AND r.va < 1e15, true)
-	       OR NOT coalesce(r.im >= 0 AND r.im < 1e15 AND (scale(r.im) = 0 OR r.im = trunc(r.im)), true)
-	       OR NOT coalesce(r.cl >= 0 AND r.cl < 1e15 AND (scale(r.cl) = 0 OR r.cl = trunc(r.cl)), true)
-	       OR r.cl > r.im OR r.cv > r.cl OR (r.va > 0 AND r.cv = 0) OR (r.sp > 0 AND r.im = 0) AS is_odd
+	       OR @noa@._measures_suspect(r.sp, r.im, r.cl, r.cv, r.va) AS is_odd
 	FROM raw0 AS r
 ),
--- One hashed pass over all rows per platform, campaign and currency (a few
--- rows per campaign): row counts, spend and date range for the currency,
--- staleness and missing-spend checks and the list of campaigns, and whether
--- any row may fail a per-row check.
+-- One hashed pass over all rows per platform, campaign and currency (one or
+-- a few groups per campaign): row counts, spend and date range for the currency,
+-- staleness and missing-spend checks and the list of campaigns, whether any
+-- row may fail a per-row check, and the rows with a plausible date as a
+-- daily series sorted by day (noa._collect_days, in C) with the number of
+-- rows that repeat a day.  For a campaign with one currency and no repeats
+-- each row is a day, so its series is final; the others take the careful
+-- path below.  (Spend and conversions enter the series as float8, NULL when
+-- not finite or of magnitude 1e15 and more; the exact numeric amounts the
+-- checks report come back from them exactly for any amount of up to 15
+-- significant digits.)  This and the careful campaigns' days are the first
+-- step, which a sharded engine can run on each shard.
+pcs AS MATERIALIZED (
+	SELECT g.pf, g.cp, g.cu, g.n, g.nsp, g.s, g.d1, g.d2, g.has_odd,
+	       CASE WHEN g.pf IS NULL THEN 'n' ELSE 'p' || length(g.pf) || ':' || g.pf END || g.cp AS k,
+	       (g.ser).days AS ds, (g.ser).spend AS sps, (g.ser).conversions AS cvs, (g.ser).repeated AS rep
+	FROM (SELECT pf, cp, cu, count(*) AS n, count(sp) AS nsp, sum(fsp) AS s, min(d) AS d1, max(d) AS d2,
+	             bool_or(is_odd) AS has_odd, @noa@._collect_days(d, fsp::float8, fcv::float8) AS ser
+	      FROM raw GROUP BY pf, cp, cu) AS g
+),
+-- the same without the series, read by many checks
 pcu AS MATERIALIZED (
-	SELECT pf, cp, cu, count(*) AS n, count(sp) AS nsp, sum(fsp) AS s, min(d) AS d1, max(d) AS d2,
-	       bool_or(is_odd) AS has_odd
-	FROM raw GROUP BY pf, cp, cu
+	SELECT pf, cp, cu, n, nsp, s, d1, d2, has_odd FROM pcs
 ),
 -- one row per campaign (platform and campaign id), numbered in their order;
 -- its currency when it has exactly one.  k encodes platform (NULL apart from
@@ -342,7 +414,7 @@ pcu AS MATERIALIZED (
 -- it is unique and looks rows up in a hash of the few campaigns.
 camp AS NOT MATERIALIZED (
 	SELECT row_number() OVER (ORDER BY min(pf), min(cp)) AS cid, k, min(pf) AS pf, min(cp) AS cp,
-	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur
+	       CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur, count(*) AS n_cur
 	FROM (SELECT CASE WHEN pf IS NULL THEN 'n' ELSE 'p' || length(pf) || ':' || pf END || cp AS k, pf, cp, cu
 	      FROM pcu WHERE cp IS NOT NULL) AS p
 	GROUP BY k
@@ -357,19 +429,28 @@ odd AS MATERIALIZED (
 	WHERE (SELECT bool_or(p.has_odd) FROM pcu AS p) AND r.is_odd
 ),
 tcur AS (SELECT CASE WHEN min(cu) = max(cu) THEN min(cu) END AS cur FROM pcu),
--- One grouped pass over the rows per campaign and day: the number of rows
--- with copies (n_raw) and their sums (for duplicate_rows); blk
--- numbers runs of consecutive days, nd is the next day with rows.  The
--- campaign number comes from a hash join with the few campaigns.
+-- the campaigns that take the careful path: a day with more than one row
+-- (copies or finer rows) or rows in more than one currency (NULL included);
+-- it reads only their rows, and only when there are some
+careful AS MATERIALIZED (
+	SELECT c.cid, c.k, c.pf, c.cp FROM camp AS c
+	WHERE c.n_cur > 1 OR c.k IN (SELECT p.k FROM pcs AS p WHERE p.rep > 0)
+),
+-- (their rows: each row's campaign id is looked up in a hash of theirs, as a
+-- filter, so the planner cannot turn it into a join that sorts every row)
+careful_rows AS MATERIALIZED (
+	SELECT c.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
+	FROM (SELECT * FROM raw AS r
+	      WHERE r.d IS NOT NULL AND (r.cp IN (SELECT c.cp FROM careful AS c)) IS TRUE
+	        AND EXISTS (SELECT 1 FROM careful)) AS r
+	JOIN careful AS c ON c.cp = r.cp AND c.pf IS NOT DISTINCT FROM r.pf
+),
+-- Their rows per day: the number of rows with copies (n_raw) and their sums
+-- (for duplicate_rows).
 day_raw AS MATERIALIZED (
-	SELECT r.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, sum(r.fcv) AS c_raw, sum(r.fva) AS va_raw,
-	       r.d - (row_number() OVER w)::int AS blk, lead(r.d) OVER w AS nd
-	FROM (SELECT c.cid, r.d, r.fsp, r.fcv, r.fva
-	      FROM raw AS r JOIN camp AS c ON c.k = r.k
-	      WHERE r.d IS NOT NULL
-	      ORDER BY c.cid, r.d) AS r   -- one sort feeds both the grouping and the window
+	SELECT r.cid, r.d, count(*) AS n_raw, sum(r.fsp) AS s_raw, sum(r.fcv) AS c_raw, sum(r.fva) AS va_raw
+	FROM careful_rows AS r
 	GROUP BY r.cid, r.d
-	WINDOW w AS (PARTITION BY r.cid ORDER BY r.d)
 ),
 -- identical copies of a row (reported by duplicate_rows) count once below:
 -- only days with more than one row can hold copies, so only their rows are
@@ -378,40 +459,31 @@ day_raw AS MATERIALIZED (
 day_dd AS (
 	SELECT x.cid, x.d, sum(x.fsp) AS sp, sum(x.fcv) AS cv, sum(x.fva) AS va, count(*) AS n,
 	       max(x.fsp) AS smax, max(x.fcv) AS cmax
-	FROM (SELECT DISTINCT g.cid, r.d, r.sp, r.im, r.cl, r.cv, r.va, r.cu, r.fsp, r.fcv, r.fva
-	      FROM raw AS r
-	      JOIN (SELECT c.k, min(c.cid) AS cid FROM day_raw AS g JOIN camp AS c ON c.cid = g.cid
-	            WHERE g.n_raw > 1 GROUP BY c.k) AS g ON g.k = r.k
-	      WHERE (g.cid, r.d) IN (SELECT g.cid, g.d FROM day_raw AS g WHERE g.n_raw > 1)) AS x
+	FROM (SELECT DISTINCT r.*
+	      FROM careful_rows AS r
+	      WHERE (r.cid, r.d) IN (SELECT g.cid, g.d FROM day_raw AS g WHERE g.n_raw > 1)) AS x
 	GROUP BY x.cid, x.d
 ),
--- one row per campaign and day, finite values only: the first step, which a
--- sharded engine can run on each shard (every check below reads this or the
--- rows of one campaign).  sp, cv, va = sums over distinct rows, blk and nd
--- as above.
--- (the few days with copies look their sums up in day_dd; no join of all days)
-daily AS MATERIALIZED (
+-- The careful campaigns' days, finite values only: sp, cv, va = sums over
+-- distinct rows (the few days with copies look their sums up in day_dd).
+daily_careful AS MATERIALIZED (
 	SELECT g.cid, g.d,
 	       CASE WHEN g.n_raw = 1 THEN g.s_raw ELSE (SELECT x.sp FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS sp,
 	       CASE WHEN g.n_raw = 1 THEN g.c_raw ELSE (SELECT x.cv FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS cv,
-	       CASE WHEN g.n_raw = 1 THEN g.va_raw ELSE (SELECT x.va FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS va,
-	       g.blk, g.nd
+	       CASE WHEN g.n_raw = 1 THEN g.va_raw ELSE (SELECT x.va FROM day_dd AS x WHERE x.cid = g.cid AND x.d = g.d) END AS va
 	FROM day_raw AS g
 ),
--- Each campaign's days as arrays, built in one pass for the per-campaign
--- checks in C (tracking break, spend spike, spend response; the "similar
--- spend" bounds of the tracking break computed here, in numeric, exactly as a
--- comparison with t.sp would), and the spend and date range of the days with
--- spend and conversions (for no_spend_response).  The arrays come in the
--- order the rows arrive, the same for all of them: the C functions sort each
--- series by day, so no plan or row order changes a result.
+-- One row per campaign with its daily series (days, spend, conversions as
+-- arrays, one element per day); every per-campaign check reads this.  The C
+-- functions sort a series by day themselves when it is not (the careful
+-- campaigns'), so no plan or row order changes a result.
 ser AS MATERIALIZED (
-	SELECT cid, array_agg(d) AS ds, array_agg(sp::float8) AS sps, array_agg(cv::float8) AS cvs,
-	       array_agg((sp / 1.5)::float8) AS los, array_agg((sp * 1.5)::float8) AS his,
-	       sum(sp) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_s,
-	       min(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d1,
-	       max(d) FILTER (WHERE sp > 0 AND cv IS NOT NULL) AS resp_d2
-	FROM daily GROUP BY cid
+	SELECT c.cid, p.ds, p.sps, p.cvs
+	FROM pcs AS p JOIN camp AS c ON c.k = p.k
+	WHERE p.cp IS NOT NULL AND p.rep = 0 AND c.n_cur = 1
+	UNION ALL
+	SELECT cid, array_agg(d), array_agg(sp::float8), array_agg(cv::float8)
+	FROM daily_careful GROUP BY cid
 ),
 money AS (SELECT 'FM999,999,999,999,990.00'::text AS fmt),
 -- ---- duplicate rows for the same day and campaign -------------------------
@@ -452,7 +524,7 @@ chk_dup AS (
 ),
 -- ---- missing days inside a campaign's active range ------------------------
 gap AS (
-	SELECT cid, d + 1 AS g1, nd - 1 AS g2, nd - d - 1 AS days FROM daily WHERE nd > d + 1
+	SELECT s.cid, g.first_day AS g1, g.last_day AS g2, g.days FROM ser AS s CROSS JOIN LATERAL @noa@._day_gaps(s.ds) AS g
 ),
 camp_med AS (
 	SELECT s.cid, (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(s.sps) AS x WHERE x IS NOT NULL) AS med_sp
@@ -623,11 +695,37 @@ chk_funnel AS (
 -- run in C over each campaign's series (noa._break_candidates): one pass,
 -- at most 56 days per window.
 tb_hit AS MATERIALIZED (
-	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs, s.los, s.his) AS r
+	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._break_candidates(s.ds, s.sps, s.cvs) AS r
+),
+-- the spend-spike days and the spend response of each campaign, in C (their
+-- rules are stated with their checks below)
+sp_hit AS MATERIALIZED (
+	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._spike_days(s.ds, s.sps) AS r
+),
+resp AS (
+	SELECT y.cid, r.n, r.rho, r.spread
+	FROM ser AS y
+	CROSS JOIN LATERAL @noa@._spend_response(y.sps, y.cvs) AS r
+),
+resp_ci AS (
+	SELECT r.*, tanh(atanh(least(greatest(r.rho, -0.999999), 0.999999)) + 2.326 * 1.06 / sqrt(r.n - 3)) AS upper
+	FROM resp r WHERE r.n >= 28 AND r.spread >= 1.25
+),
+-- the days of the few campaigns some check reports days of (tracking
+-- break, spend spike, no spend response), with exact amounts; blk numbers
+-- runs of consecutive days
+hit_days AS MATERIALIZED (
+	SELECT u.cid, u.d, u.sp, u.cv, u.d - (row_number() OVER (PARTITION BY u.cid ORDER BY u.d))::int AS blk
+	FROM (SELECT s.cid, x.d, x.sp::numeric AS sp, x.cv::numeric AS cv
+	      FROM (SELECT * FROM ser AS s
+	            WHERE s.cid IN (SELECT h.cid FROM tb_hit AS h UNION SELECT h.cid FROM sp_hit AS h
+	                            UNION SELECT r.cid FROM resp_ci AS r WHERE r.upper < 0.3)
+	            OFFSET 0) AS s   -- the few campaigns first, then their days
+	      CROSS JOIN LATERAL unnest(s.ds, s.sps, s.cvs) AS x(d, sp, cv)) AS u
 ),
 -- the days of the campaigns with candidate days (the only ones read below)
 tb_days AS MATERIALIZED (
-	SELECT t.cid, t.d, t.sp, t.cv, t.blk FROM daily t WHERE t.cid IN (SELECT h.cid FROM tb_hit h)
+	SELECT t.cid, t.d, t.sp, t.cv, t.blk FROM hit_days t WHERE t.cid IN (SELECT h.cid FROM tb_hit h)
 ),
 tb_cand AS MATERIALIZED (
 	SELECT r.cid, r.d, t.blk, r.ref_kind, r.ref_sp, r.ref_cv, r.ref_disp,
@@ -739,11 +837,8 @@ chk_tb AS (
 -- before alone.
 -- (medians and MADs over each campaign's series in C: noa._spike_days)
 -- (days without positive spend are left out inside noa._spike_days)
-sp_hit AS MATERIALIZED (
-	SELECT s.cid, r.* FROM ser s CROSS JOIN LATERAL @noa@._spike_days(s.ds, s.sps) AS r
-),
 sp_z AS (
-	SELECT r.cid, r.d, t.sp, r.lsp, r.med, r.z FROM sp_hit r JOIN daily t ON t.cid = r.cid AND t.d = r.d
+	SELECT r.cid, r.d, t.sp, r.lsp, r.med, r.z FROM sp_hit r JOIN hit_days t ON t.cid = r.cid AND t.d = r.d
 ),
 sp_isl AS (
 	SELECT z.*, z.d - (row_number() OVER (PARTITION BY z.cid ORDER BY z.d))::int AS grp
@@ -773,18 +868,9 @@ chk_spike AS (
 -- so the result does not depend on row order)
 -- (over the days with spend > 0 and conversions: the others are left out
 -- inside noa._spend_response)
-resp AS (
-	SELECT y.cid, r.n, r.rho, y.resp_s AS s, y.resp_d1 AS d1, y.resp_d2 AS d2, r.spread
-	FROM ser AS y
-	CROSS JOIN LATERAL @noa@._spend_response(y.sps, y.cvs) AS r
-),
-resp_ci AS (
-	SELECT r.*, tanh(atanh(least(greatest(r.rho, -0.999999), 0.999999)) + 2.326 * 1.06 / sqrt(r.n - 3)) AS upper
-	FROM resp r WHERE r.n >= 28 AND r.spread >= 1.25
-),
 chk_resp AS (
 	SELECT 'no_spend_response'::text AS check_name, 'warning'::text AS severity, r.cid,
-	       r.d1 AS first_day, r.d2 AS last_day, r.n AS rows_affected, r.s AS spend_affected,
+	       t.d1 AS first_day, t.d2 AS last_day, r.n AS rows_affected, t.s AS spend_affected,
 	       format('Daily conversions do not follow daily spend: rank correlation %%s over %%s days (99%%%% upper bound %%s) '
 	              'although spend varied %%s-fold between its 10th and 90th percentile. Either the campaign has no '
 	              'effect on what the platform counts, or it runs far past saturation; either way the marginal return '
@@ -792,12 +878,24 @@ chk_resp AS (
 	              'more.',
 	              round(r.rho::numeric, 2), r.n, round(r.upper::numeric, 2), round(r.spread::numeric, 1)) AS explanation
 	FROM resp_ci r
+	-- the spend and period of the days the correlation ran over
+	JOIN (SELECT h.cid, sum(h.sp) AS s, min(h.d) AS d1, max(h.d) AS d2
+	      FROM hit_days AS h WHERE h.sp > 0 AND h.cv IS NOT NULL GROUP BY h.cid) AS t ON t.cid = r.cid
 	WHERE r.upper < 0.3
 ),
 -- ---- platform numbers against the business table ---------------------------
 biz AS MATERIALIZED (%s),
+-- the platforms' day totals (only with a business table): the rows of the
+-- campaigns without repeated days as they are, the careful campaigns' days
 plat AS (
-	SELECT d, sum(sp) AS sp, sum(cv) AS cv, sum(va) AS va FROM daily GROUP BY d
+	SELECT x.d, sum(x.sp) AS sp, sum(x.cv) AS cv, sum(x.va) AS va
+	FROM (SELECT r.d, r.fsp AS sp, r.fcv AS cv, r.fva AS va
+	      FROM raw AS r
+	      WHERE $5 AND r.cp IS NOT NULL AND r.d IS NOT NULL
+	        AND NOT EXISTS (SELECT 1 FROM careful AS c WHERE c.k = r.k)
+	      UNION ALL
+	      SELECT g.d, g.sp, g.cv, g.va FROM daily_careful AS g WHERE $5) AS x
+	GROUP BY x.d
 ),
 pj AS (
 	SELECT p.d, p.sp, p.cv, p.va, b.orders, b.revenue FROM plat p JOIN biz b ON b.d = p.d

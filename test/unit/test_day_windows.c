@@ -25,7 +25,7 @@ test_break(void)
 {
 	enum {N = 120};
 	int			day[N];
-	double		sp[N], cv[N], lo[N], hi[N];
+	double		sp[N], cv[N];
 	bool		has[N];
 	NoaBreakCandidate out[N];
 	size_t		n_out, i, first = N, last = 0;
@@ -35,11 +35,9 @@ test_break(void)
 		day[i] = (int) i;
 		sp[i] = 100.0 + (double) (i % 5);
 		cv[i] = (i >= 80 && i <= 90) ? 0.0 : 20.0 + (double) (i % 3);
-		lo[i] = sp[i] / 1.5;
-		hi[i] = sp[i] * 1.5;
 		has[i] = true;
 	}
-	CHECK(noa_break_candidates(day, sp, cv, has, lo, hi, N, out, &n_out, NULL) == NOA_DW_OK, "break: runs");
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, NULL) == NOA_DW_OK, "break: runs");
 	for (i = 0; i < n_out; i++)
 	{
 		if (out[i].index < first) first = out[i].index;
@@ -55,11 +53,11 @@ test_break(void)
 
 	/* a day without conversions is neither a reference nor a candidate */
 	has[85] = false;
-	CHECK(noa_break_candidates(day, sp, cv, has, lo, hi, N, out, &n_out, NULL) == NOA_DW_OK && n_out == 10,
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, NULL) == NOA_DW_OK && n_out == 10,
 		  "break: days without both measures are skipped (%zu)", n_out);
 
 	calls = 0;
-	CHECK(noa_break_candidates(day, sp, cv, has, lo, hi, N, out, &n_out, cancel_after_first) == NOA_DW_CANCELLED,
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, cancel_after_first) == NOA_DW_CANCELLED,
 		  "break: stops when interrupted");
 }
 
@@ -96,10 +94,62 @@ test_spike(void)
 		  "spike: stops when interrupted");
 }
 
+/* "Similar" spend includes a day at exactly a factor 1.5 and nothing beyond. */
+static void
+test_break_similar_bounds(void)
+{
+	enum {N = 61};
+	int			day[N];
+	double		sp[N], cv[N];
+	bool		has[N];
+	NoaBreakCandidate out[N];
+	size_t		n_out, i;
+
+	for (i = 0; i < N; i++)
+	{
+		day[i] = (int) i;
+		sp[i] = 100.0;
+		cv[i] = 20.0;
+		has[i] = true;
+	}
+	sp[N - 1] = 150.0;			/* 150 / 1.5 = 100 exactly: the days before are similar */
+	cv[N - 1] = 0.0;
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, NULL) == NOA_DW_OK && n_out == 1
+		  && out[0].index == N - 1 && out[0].ref_kind == NOA_REF_SIMILAR && out[0].ref_sp == 100.0,
+		  "break: spend at exactly 1.5 times is similar (%zu, kind %d)", n_out, n_out ? out[0].ref_kind : 0);
+	sp[N - 1] = 150.02;			/* just above: no similar day, all 28 days before */
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, NULL) == NOA_DW_OK && n_out == 1
+		  && out[0].ref_kind == NOA_REF_ALL,
+		  "break: spend above 1.5 times is not similar (kind %d)", n_out ? out[0].ref_kind : 0);
+	sp[N - 1] = 66.67;			/* 66.67 * 1.5 = 100.005: the days before are similar */
+	CHECK(noa_break_candidates(day, sp, cv, has, N, out, &n_out, NULL) == NOA_DW_OK && n_out == 1
+		  && out[0].ref_kind == NOA_REF_SIMILAR,
+		  "break: spend just above a factor 1.5 below is similar (kind %d)", n_out ? out[0].ref_kind : 0);
+}
+
+/* Missing days between days with rows, none at the ends. */
+static void
+test_gaps(void)
+{
+	int			day[] = {10, 11, 14, 15, 16, 20, 21};
+	NoaDayGap	out[6];
+	size_t		n_out;
+
+	noa_day_gaps(day, 7, out, &n_out);
+	CHECK(n_out == 2 && out[0].first == 12 && out[0].last == 13 && out[1].first == 17 && out[1].last == 19,
+		  "gaps: two runs of missing days (%zu)", n_out);
+	noa_day_gaps(day, 2, out, &n_out);
+	CHECK(n_out == 0, "gaps: consecutive days have none");
+	noa_day_gaps(day, 0, out, &n_out);
+	CHECK(n_out == 0, "gaps: empty series");
+}
+
 int
 main(void)
 {
 	test_break();
+	test_break_similar_bounds();
+	test_gaps();
 	test_spike();
 	return unit_done();
 }

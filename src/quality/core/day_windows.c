@@ -69,8 +69,7 @@ mean_var(const double *v, size_t n, double *mean, double *var, bool *has_var)
 
 int
 noa_break_candidates(const int *day, const double *sp, const double *cv, const bool *has,
-					 const double *sim_lo, const double *sim_hi, size_t n,
-					 NoaBreakCandidate *out, size_t *n_out, int (*interrupted) (void *))
+					 size_t n, NoaBreakCandidate *out, size_t *n_out, int (*interrupted) (void *))
 {
 	double		sim_s[BREAK_WINDOW_DAYS], sim_c[BREAK_WINDOW_DAYS],
 				all_s[BREAK_WINDOW_DAYS], all_c[BREAK_WINDOW_DAYS];
@@ -84,6 +83,8 @@ noa_break_candidates(const int *day, const double *sp, const double *cv, const b
 					n_sim = 0,
 					n_all = 0;
 		double		mx = -INFINITY,
+					sim_lo,
+					sim_hi,
 					mean,
 					var,
 					ref_sp,
@@ -105,12 +106,14 @@ noa_break_candidates(const int *day, const double *sp, const double *cv, const b
 				mx = cv[j];
 		if (!(cv[i] <= 0.25 * mx))
 			continue;
+		sim_lo = sp[i] / 1.5;
+		sim_hi = sp[i] * 1.5;
 
 		for (j = first; j < i; j++)
 		{
 			if (!has[j])
 				continue;
-			if (sp[j] >= sim_lo[i] && sp[j] <= sim_hi[i])
+			if (sp[j] >= sim_lo && sp[j] <= sim_hi)
 			{
 				sim_s[n_sim] = sp[j];
 				sim_c[n_sim++] = cv[j];
@@ -264,4 +267,20 @@ noa_spike_days(const int *day, const double *sp, size_t n,
 	}
 	free(lsp);
 	return NOA_DW_OK;
+}
+
+/* The runs of missing days between the days of a sorted series. */
+void
+noa_day_gaps(const int *day, size_t n, NoaDayGap *out, size_t *n_out)
+{
+	size_t		i;
+
+	*n_out = 0;
+	for (i = 1; i < n; i++)
+		if (day[i] > day[i - 1] + 1)
+		{
+			out[*n_out].first = day[i - 1] + 1;
+			out[*n_out].last = day[i] - 1;
+			(*n_out)++;
+		}
 }

@@ -43,15 +43,14 @@ typedef struct NoaBreakCandidate
  * 14).  A day is a candidate when both reference medians are positive and its
  * conversions are at most 0.25 * ref_cv * min(1, sp / ref_sp)^3.
  * has[i] says whether sp[i] and cv[i] are both present; days with has[i]
- * false are skipped as reference days and as candidates.  sim_lo[i] and
- * sim_hi[i] are the bounds of "similar" spend for day i (sp / 1.5 and
- * sp * 1.5, computed by the caller in its own arithmetic so the bounds are
- * bit-identical to SQL's).
+ * false are skipped as reference days and as candidates.  Day j's spend is
+ * "similar" to day i's when sp[i] / 1.5 <= sp[j] <= sp[i] * 1.5, both bounds
+ * rounded once in double arithmetic.
  * Writes up to n candidates to out (caller-allocated, n entries), *n_out.
  */
 int			noa_break_candidates(const int *day, const double *sp, const double *cv, const bool *has,
-								 const double *sim_lo, const double *sim_hi, size_t n,
-								 NoaBreakCandidate *out, size_t *n_out, int (*interrupted) (void *));
+								 size_t n, NoaBreakCandidate *out, size_t *n_out,
+								 int (*interrupted) (void *));
 
 /* One day whose spend stands out as a spike, with its statistics. */
 typedef struct NoaSpikeDay
@@ -73,5 +72,19 @@ typedef struct NoaSpikeDay
  */
 int			noa_spike_days(const int *day, const double *sp, size_t n,
 						   NoaSpikeDay *out, size_t *n_out, int (*interrupted) (void *));
+
+/* A run of missing days between two days with rows. */
+typedef struct NoaDayGap
+{
+	int			first;			/* first missing day */
+	int			last;			/* last missing day */
+} NoaDayGap;
+
+/*
+ * The gaps of a series of distinct days sorted ascending: every run of days
+ * without a row between two days with one.  Writes up to n - 1 gaps to out
+ * (caller-allocated, at least n - 1 entries; none when n < 2), *n_out.
+ */
+void		noa_day_gaps(const int *day, size_t n, NoaDayGap *out, size_t *n_out);
 
 #endif
