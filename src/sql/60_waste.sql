@@ -121,7 +121,20 @@ DECLARE
 	i        int;
 	src_sql  text;
 	ref      date;
+	ok_sql   text;
+	fit_sql  text;
 	q        text;
+	-- the campaigns (step 1), one array per column, and the campaign ids of
+	-- those that take the careful path
+	c_pf     text[];
+	c_cp     text[];
+	c_geo    text[];
+	c_odd    boolean[];
+	c_rmin   text[];
+	c_rmax   text[];
+	c_cmin   text[];
+	c_cmax   text[];
+	odd_cps  text[];
 BEGIN
 	IF source IS NULL THEN
 		RAISE EXCEPTION '%: source must not be NULL', fn
@@ -230,19 +243,21 @@ BEGIN
 			INTO ref;
 	END IF;
 
-	-- $1 the last day judged (NULL: no plausible date, no rows), $2 window_days, $3 model,
-	-- $4 value column present, $5 impressions column present, $6 clicks column present.
-	q := $sql$
-WITH
+	SELECT n.nspname INTO ext_nsp
+	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
+	WHERE e.extname = 'noa';
+
+	-- The rows judged ($1 = the last day judged; NULL: no plausible date, no
+	-- rows): a campaign, a plausible date (1900-01-01 .. 9999-12-31;
+	-- noa.data_quality reports the others) up to the last day judged, and a
+	-- usable spend (not negative, NaN, infinite or 1e15 and above); other
+	-- unusable measures become NULL.  Read again by each pass below instead of
+	-- kept: cheaper than holding every row.  (Each bound is its own IS TRUE
+	-- test: as a range with an unknown end the planner would guess that half a
+	-- percent of the rows pass and plan sorts and merge joins for what are
+	-- hundreds of thousands.)
+	ok_sql := $sql$
 src AS NOT MATERIALIZED (@src@),
--- the rows judged: a campaign, a plausible date (1900-01-01 .. 9999-12-31;
--- noa.data_quality reports the others) up to the last day judged, and a
--- usable spend (not negative, NaN, infinite or 1e15 and above); other
--- unusable measures become NULL.  Read again by each pass below instead of
--- kept: cheaper than holding every row.  (Each bound is its own IS TRUE
--- test: as a range with an unknown end the planner would guess that half a
--- percent of the rows pass and plan sorts and merge joins for what are
--- hundreds of thousands.)
 ok AS NOT MATERIALIZED (
 	SELECT s.*,
 	       CASE WHEN s.im >= 0 AND s.im < 1e15 THEN s.im END AS im1,
@@ -253,33 +268,70 @@ ok AS NOT MATERIALIZED (
 	WHERE s.cp IS NOT NULL
 	  AND (s.d >= '1900-01-01') IS TRUE AND (s.d <= '9999-12-31') IS TRUE AND (s.d <= $1) IS TRUE
 	  AND (s.sp >= 0) IS TRUE AND (s.sp < 1e15) IS TRUE
-),
--- Step 1: one row per campaign (and geo) from the rows grouped by campaign
--- (this pass and the fit's below are what a sharded engine runs on each shard
--- when the table is distributed by campaign): whether a day has more than one
--- row or the rows more than one role (NULL included), its roles and currencies.
+)$sql$;
+
+	-- Step 1, its own query: one row per campaign (and geo) from the rows
+	-- grouped by campaign (this pass and the fit's below are what a sharded
+	-- engine runs on each shard when the table is distributed by campaign):
+	-- whether a day has more than one row or the rows more than one role (NULL
+	-- included), its roles and currencies.
+	q := $sql$
+WITH @ok@
+SELECT array_agg(c.pf), array_agg(c.cp), array_agg(c.geo), array_agg(c.odd),
+       array_agg(c.role_min), array_agg(c.role_max), array_agg(c.cu_min), array_agg(c.cu_max)
+FROM (SELECT o.pf, o.cp, o.geo,
+             @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role)
+               OR count(o.role) NOT IN (0, count(*)) AS odd,
+             min(o.role) AS role_min, max(o.role) AS role_max, min(o.cu) AS cu_min, max(o.cu) AS cu_max
+      FROM ok AS o
+      GROUP BY o.pf, o.cp, o.geo) AS c
+$sql$;
+	q := replace(replace(q, '@noa@', quote_ident(ext_nsp)), '@ok@', ok_sql);
+	EXECUTE replace(q, '@src@', src_sql)      -- last: user identifiers are never rescanned
+		INTO c_pf, c_cp, c_geo, c_odd, c_rmin, c_rmax, c_cmin, c_cmax USING ref;
+	-- The careful path takes every campaign (and geo) whose campaign id is that
+	-- of an odd one: a test of one column, which parallel workers can run on
+	-- the rows (a campaign that is not odd comes out of it exactly as from
+	-- the fast path).
+	odd_cps := ARRAY(SELECT DISTINCT u.cp FROM unnest(c_cp, c_odd) AS u(cp, odd) WHERE u.odd ORDER BY u.cp);
+
+	-- One pass per unit: its curve, value, current spend, spend percentiles and
+	-- the sums of the model-free slope of the daily KPI on daily spend (least
+	-- squares with an intercept: does the KPI move with spend inside the spend
+	-- range observed?).  The slope's sums are exact (numeric), so the result does
+	-- not depend on the order of the rows (float8 regr_* aggregates do).  The
+	-- same aggregates over the fast path's rows and the careful path's days.
+	fit_sql := $sql$
+	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
+	       count(y.y) AS n_days,
+	       sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS sx, sum(y.y) AS sy,
+	       count(y.y) * sum(y.sp * y.sp) FILTER (WHERE y.y IS NOT NULL)
+	         - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS nsxx,
+	       count(y.y) * sum(y.y * y.y) - sum(y.y) * sum(y.y) AS nsyy,
+	       count(y.y) * sum(y.sp * y.y) - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.y) AS nsxy,
+	       sum(y.va) / nullif(sum(y.cv_v), 0) AS v,
+	       sum(y.va) / nullif(sum(y.sp) FILTER (WHERE y.va IS NOT NULL), 0) AS avg_roas,
+	       avg(y.sp) FILTER (WHERE y.d > $1 - $2) AS cur,
+	       count(*) FILTER (WHERE y.d > $1 - $2) AS win_days,
+	       sum(y.va) FILTER (WHERE y.d > $1 - $2) AS win_value,
+	       @noa@._p10_p90(y.sp::float8) AS pq$sql$;
+
+	-- $1 the last day judged, $2 window_days, $3 model, $4 value column
+	-- present, $5 impressions column present, $6 clicks column present,
+	-- $7 the campaign ids of the careful path, $8..$14 the campaigns (step 1).
+	q := $sql$
+WITH @ok@,
+-- the campaigns of step 1 (odd: the careful path, by campaign id)
 camp AS MATERIALIZED (
-	SELECT o.pf, o.cp, o.geo,
-	       @noa@._repeated_days(o.d) > 0 OR min(o.role) IS DISTINCT FROM max(o.role)
-	         OR count(o.role) NOT IN (0, count(*)) AS odd,
-	       min(o.role) AS role_min, max(o.role) AS role_max, min(o.cu) AS cu_min, max(o.cu) AS cu_max
-	FROM ok AS o
-	GROUP BY o.pf, o.cp, o.geo
+	SELECT c.pf, c.cp, c.geo, c.cp = ANY ($7) AS odd, c.role_min, c.role_max, c.cu_min, c.cu_max
+	FROM unnest($8, $9, $10, $11, $12, $13, $14) AS c(pf, cp, geo, role_min, role_max, cu_min, cu_max)
 ),
--- The rows of the campaigns that need the careful path (odd): a day with
+-- The rows of the campaigns that take the careful path (odd): a day with
 -- more than one row (exact duplicate rows count once, the others of a day are
 -- summed) or more than one role (the most frequent one counted over distinct
--- rows).  This probe and the one of the first branch of day below match the
--- campaign with plain equalities (a NULL platform or geo as its own value)
--- instead of IS NOT DISTINCT FROM, which cannot hash: the planner looks the
--- few odd campaigns up in a hash table instead of sorting every row to merge.
+-- rows).
 odd_rows AS MATERIALIZED (
-	SELECT DISTINCT o.*
-	FROM ok AS o
-	WHERE EXISTS (SELECT 1 FROM camp AS c
-	              WHERE c.odd AND c.cp = o.cp
-	                AND coalesce(c.pf, '') = coalesce(o.pf, '') AND (c.pf IS NULL) = (o.pf IS NULL)
-	                AND coalesce(c.geo, '') = coalesce(o.geo, '') AND (c.geo IS NULL) = (o.geo IS NULL))
+	SELECT DISTINCT o.* FROM ok AS o WHERE o.cp = ANY ($7)
 ),
 -- one row per campaign (and geo), numbered in a fixed order: its role (the
 -- most frequent; ties: the first in sort order, as mode() picks) and currency
@@ -303,53 +355,40 @@ unit_kpi AS (
 	FROM unit AS u
 	WHERE u.one_cur
 ),
--- one row per campaign and day with exact (numeric) sums, y = the KPI.  Tag
--- 0: the campaigns that are not odd, each row of the source a day (one row
--- per day) and y the KPI of the row's own role (the campaign's one role):
--- no join of every row to its campaign, only a probe of the few odd ones;
--- tag 1: the odd campaigns, the distinct rows of each day summed.
-day AS (
-	SELECT o.pf, o.cp, o.geo, 0 AS tag, o.d, o.sp,
+-- One row per campaign and day with exact (numeric) sums, y = the KPI.  The
+-- fast path: the campaigns that are not odd, each row of the source a day
+-- (one row per day) and y the KPI of the row's own role (the campaign's one
+-- role); it reads no CTE, so its pass can run in parallel workers.
+fast_day AS NOT MATERIALIZED (
+	SELECT o.pf, o.cp, o.geo, o.d, o.sp,
 	       CASE WHEN NOT coalesce(lower(btrim(o.role)) = 'awareness', false) THEN o.cv1
 	            WHEN $5 THEN o.im1 WHEN $6 THEN o.cl1 END AS y,
 	       CASE WHEN o.va1 IS NOT NULL THEN o.cv1 END AS cv_v, CASE WHEN o.cv1 IS NOT NULL THEN o.va1 END AS va
 	FROM ok AS o
-	WHERE (o.cp, coalesce(o.pf, ''), o.pf IS NULL, coalesce(o.geo, ''), o.geo IS NULL) NOT IN
-	      (SELECT c.cp, coalesce(c.pf, ''), c.pf IS NULL, coalesce(c.geo, ''), c.geo IS NULL FROM camp AS c WHERE c.odd)
-	UNION ALL
-	SELECT k.pf, k.cp, k.geo, 1, r.d, sum(r.sp),
-	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END),
-	       sum(r.cv1) FILTER (WHERE r.va1 IS NOT NULL), sum(r.va1) FILTER (WHERE r.cv1 IS NOT NULL)
+	WHERE NOT (o.cp = ANY ($7))
+),
+-- the careful path: the odd campaigns, the distinct rows of each day summed
+odd_day AS (
+	SELECT k.pf, k.cp, k.geo, r.d, sum(r.sp) AS sp,
+	       sum(CASE k.kpi WHEN 'conversions' THEN r.cv1 WHEN 'impressions' THEN r.im1 ELSE r.cl1 END) AS y,
+	       sum(r.cv1) FILTER (WHERE r.va1 IS NOT NULL) AS cv_v, sum(r.va1) FILTER (WHERE r.cv1 IS NOT NULL) AS va
 	FROM odd_rows AS r
 	JOIN unit_kpi AS k ON k.cp = r.cp AND k.pf IS NOT DISTINCT FROM r.pf AND k.geo IS NOT DISTINCT FROM r.geo
 	WHERE k.kpi IS NOT NULL AND k.odd
 	GROUP BY k.pf, k.cp, k.geo, r.d
 ),
--- One pass per unit: its curve, value, current spend, spend percentiles and
--- the sums of the model-free slope of the daily KPI on daily spend (least
--- squares with an intercept: does the KPI move with spend inside the spend
--- range observed?).  The slope's sums are exact (numeric), so the result does
--- not depend on the order of the rows (float8 regr_* aggregates do).  The
--- groups are those of platform, campaign, geo and tag; a hash of the campaign
--- (equal campaigns, equal hashes) leads the grouping so that sorting the rows
--- compares integers, and text only between rows of the same campaign.
+-- the fit of each unit (tag 0: fast path, 1: careful path).  A hash of the
+-- campaign (equal campaigns, equal hashes) leads the fast path's grouping so
+-- that sorting the rows compares integers, and text only between rows of the
+-- same campaign.
 fit AS MATERIALIZED (
-	SELECT y.pf, y.cp, y.geo, y.tag,
-	       @noa@.fit_curve(y.sp::float8, y.y::float8, $3) AS c,
-	       count(y.y) AS n_days,
-	       sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS sx, sum(y.y) AS sy,
-	       count(y.y) * sum(y.sp * y.sp) FILTER (WHERE y.y IS NOT NULL)
-	         - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.sp) FILTER (WHERE y.y IS NOT NULL) AS nsxx,
-	       count(y.y) * sum(y.y * y.y) - sum(y.y) * sum(y.y) AS nsyy,
-	       count(y.y) * sum(y.sp * y.y) - sum(y.sp) FILTER (WHERE y.y IS NOT NULL) * sum(y.y) AS nsxy,
-	       sum(y.va) / nullif(sum(y.cv_v), 0) AS v,
-	       sum(y.va) / nullif(sum(y.sp) FILTER (WHERE y.va IS NOT NULL), 0) AS avg_roas,
-	       avg(y.sp) FILTER (WHERE y.d > $1 - $2) AS cur,
-	       count(*) FILTER (WHERE y.d > $1 - $2) AS win_days,
-	       sum(y.va) FILTER (WHERE y.d > $1 - $2) AS win_value,
-	       @noa@._p10_p90(y.sp::float8) AS pq
-	FROM day AS y
-	GROUP BY pg_catalog.hashtextextended(y.cp, 0), y.tag, y.pf, y.cp, y.geo
+	SELECT y.pf, y.cp, y.geo, 0 AS tag, @fit@
+	FROM fast_day AS y
+	GROUP BY pg_catalog.hashtextextended(y.cp, 0), y.pf, y.cp, y.geo
+	UNION ALL
+	SELECT y.pf, y.cp, y.geo, 1, @fit@
+	FROM odd_day AS y
+	GROUP BY y.pf, y.cp, y.geo
 )
 SELECT k.pf, k.cp, k.geo, k.role, k.aware, k.kpi, k.cur,
        ($1 - $2 + 1)::date, $1::date,
@@ -373,15 +412,12 @@ LEFT JOIN LATERAL (
 WHERE k.kpi IS NOT NULL AND f.cur IS NOT NULL AND f.cur > 0
 ORDER BY k.pf, k.cp, k.geo
 $sql$;
-
-	SELECT n.nspname INTO ext_nsp
-	FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace
-	WHERE e.extname = 'noa';
-	q := replace(q, '@noa@', quote_ident(ext_nsp));
+	q := replace(replace(replace(q, '@fit@', fit_sql), '@ok@', ok_sql), '@noa@', quote_ident(ext_nsp));
 	q := replace(q, '@src@', src_sql);      -- last: user identifiers are never rescanned
 
 	RETURN QUERY EXECUTE q
-		USING ref, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL;
+		USING ref, window_days, model, expr[8] IS NOT NULL, expr[5] IS NOT NULL, expr[6] IS NOT NULL,
+		      odd_cps, c_pf, c_cp, c_geo, c_rmin, c_rmax, c_cmin, c_cmax;
 END;
 $function$;
 
