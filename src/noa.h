@@ -20,6 +20,10 @@
 extern int	noa_max_points;
 
 extern int	noa_cancel_requested(void *arg);
+
+/* Point buf, read-only, at the bytes of a (detoasted) bytea (serial_reader.c). */
+struct StringInfoData;
+extern void noa_serial_reader(bytea *bytes, struct StringInfoData *buf);
 extern void noa_raise_cancel(void) pg_attribute_noreturn();
 
 #endif

@@ -328,10 +328,7 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 				i;
 
 	fit_agg_context(fcinfo, "noa.fit_curve deserial");
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(data, &buf);
 	model = pq_getmsgint(&buf, 4);
 	timed = pq_getmsgbyte(&buf);
 	count = pq_getmsgint(&buf, 4);

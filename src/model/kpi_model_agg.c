@@ -353,10 +353,7 @@ noa_kpi_deserial(PG_FUNCTION_ARGS)
 				i;
 
 	agg_context(fcinfo, "noa.fit_kpi_model deserial");
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(data, &buf);
 	state = state_new(CurrentMemoryContext);
 	n_names = pq_getmsgint(&buf, 4);
 	if (n_names < 0 || n_names > KPI_MAX_CHANNELS + KPI_MAX_CONTROLS)

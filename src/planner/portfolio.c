@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "noa.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -814,10 +815,7 @@ noa_portfolio_deserial(PG_FUNCTION_ARGS)
 	PortfolioBuilder *b;
 
 	agg_context(fcinfo, "noa.portfolio deserial");
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(data, &buf);
 	b = palloc(sizeof(PortfolioBuilder));
 	noa_portfolio_builder_init(b, CurrentMemoryContext);
 	noa_portfolio_decode(&buf, b, false);

@@ -22,6 +22,7 @@
 #include "utils/date.h"
 #include "utils/memutils.h"
 
+#include "noa.h"
 #include "day_series.h"
 #include "sort_cancellable.h"
 
@@ -168,10 +169,7 @@ noa_collect_days_deserial(PG_FUNCTION_ARGS)
 
 	collect_days_context(fcinfo);
 	r = palloc0(sizeof(DayRecords));
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(bytes, &buf);
 	count = pq_getmsgint64(&buf);
 	if (count < 0 || count * (int64) (sizeof(int32) + 2 * sizeof(double)) != (int64) (buf.len - buf.cursor))
 		ereport(ERROR,

@@ -20,6 +20,7 @@
 #include "utils/memutils.h"
 
 #include "day_set.h"
+#include "noa.h"
 #include "value_list.h"
 #include "value_order.h"
 
@@ -226,10 +227,7 @@ noa_day_set_deserial(PG_FUNCTION_ARGS)
 
 	day_set_context(fcinfo);
 	set = palloc0(sizeof(DaySet));
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(bytes, &buf);
 	set->repeats = pq_getmsgint64(&buf);
 	set->listed = pq_getmsgbyte(&buf) != 0;
 	if (set->listed)

@@ -17,6 +17,7 @@
 #include "utils/date.h"
 #include "utils/memutils.h"
 
+#include "noa.h"
 #include "sort_cancellable.h"
 #include "value_list.h"
 #include "value_order.h"
@@ -169,10 +170,7 @@ noa_value_list_deserial(PG_FUNCTION_ARGS)
 
 	value_list_context(fcinfo);
 	list = palloc0(sizeof(ValueList));
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	noa_serial_reader(bytes, &buf);
 	value_list_receive(&buf, list, CurrentMemoryContext);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(list);
