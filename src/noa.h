@@ -4,6 +4,8 @@
 #ifndef NOA_H
 #define NOA_H
 
+#include "fmgr.h"
+
 /* NOA_VERSION comes from the Makefile (EXTVERSION). */
 #ifndef NOA_VERSION
 #error "NOA_VERSION must be defined by the build"
@@ -21,8 +23,11 @@ extern int	noa_max_points;
 
 extern int	noa_cancel_requested(void *arg);
 
-/* Point buf, read-only, at the bytes of a (detoasted) bytea (serial_reader.c). */
+/* Support of the aggregates' C functions (agg_support.c): the aggregate's
+ * memory context (an error naming fname outside an aggregate), and buf
+ * pointed read-only at the bytes of a serialized state. */
 struct StringInfoData;
+extern MemoryContext noa_agg_context(FunctionCallInfo fcinfo, const char *fname);
 extern void noa_serial_reader(bytea *bytes, struct StringInfoData *buf);
 extern void noa_raise_cancel(void) pg_attribute_noreturn();
 

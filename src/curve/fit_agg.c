@@ -53,17 +53,6 @@ typedef struct FitState
 	int32	   *days;			/* DateADT per point when timed, else NULL */
 } FitState;
 
-/* The aggregate memory context, or an error when called as a plain function. */
-static MemoryContext
-fit_agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcontext;
-}
-
 /* A new empty state in the aggregate context. */
 static FitState *
 fit_state_new(MemoryContext aggcontext, int32 model, bool timed)
@@ -158,7 +147,7 @@ check_timed_not_null(FunctionCallInfo fcinfo)
 static Datum
 fit_accum(FunctionCallInfo fcinfo, int32 model, bool timed)
 {
-	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve transition");
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa.fit_curve transition");
 	FitState   *state = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	int			col = timed ? 2 : 1;
 	FitPoint	pt = {0.0, NAN};
@@ -265,7 +254,7 @@ PG_FUNCTION_INFO_V1(noa_fit_combine);
 Datum
 noa_fit_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = fit_agg_context(fcinfo, "noa.fit_curve combine");
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa.fit_curve combine");
 	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
 
@@ -298,7 +287,7 @@ noa_fit_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int			i;
 
-	fit_agg_context(fcinfo, "noa.fit_curve serial");
+	noa_agg_context(fcinfo, "noa.fit_curve serial");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, state->model);
 	pq_sendbyte(&buf, state->timed ? 1 : 0);
@@ -327,7 +316,7 @@ noa_fit_deserial(PG_FUNCTION_ARGS)
 	int			timed,
 				i;
 
-	fit_agg_context(fcinfo, "noa.fit_curve deserial");
+	noa_agg_context(fcinfo, "noa.fit_curve deserial");
 	noa_serial_reader(data, &buf);
 	model = pq_getmsgint(&buf, 4);
 	timed = pq_getmsgbyte(&buf);
@@ -449,7 +438,7 @@ noa_fit_final(PG_FUNCTION_ARGS)
 	int			rc,
 				i;
 
-	fit_agg_context(fcinfo, "noa.fit_curve final");
+	noa_agg_context(fcinfo, "noa.fit_curve final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (FitState *) PG_GETARG_POINTER(0);

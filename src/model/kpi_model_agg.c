@@ -54,16 +54,6 @@ typedef struct KpiState
 	char	   *options;		/* NULL when none */
 } KpiState;
 
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcontext;
-}
-
 /* Index of a channel/control name, added when new; role must stay the same. */
 static int32
 state_name(KpiState *state, const char *name, bool is_control, MemoryContext cxt)
@@ -152,7 +142,7 @@ check_finite(double v, const char *column)
 static Datum
 kpi_accum(FunctionCallInfo fcinfo, bool has_reported, bool has_role)
 {
-	MemoryContext cxt = agg_context(fcinfo, "noa.fit_kpi_model transition");
+	MemoryContext cxt = noa_agg_context(fcinfo, "noa.fit_kpi_model transition");
 	KpiState   *state = PG_ARGISNULL(0) ? state_new(cxt) : (KpiState *) PG_GETARG_POINTER(0);
 	KpiRow		row = {0};
 	bool		is_control = false;
@@ -292,7 +282,7 @@ PG_FUNCTION_INFO_V1(noa_kpi_combine);
 Datum
 noa_kpi_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "noa.fit_kpi_model combine");
+	MemoryContext cxt = noa_agg_context(fcinfo, "noa.fit_kpi_model combine");
 	KpiState   *a = PG_ARGISNULL(0) ? NULL : (KpiState *) PG_GETARG_POINTER(0);
 	KpiState   *b = PG_ARGISNULL(1) ? NULL : (KpiState *) PG_GETARG_POINTER(1);
 
@@ -313,7 +303,7 @@ noa_kpi_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int32		i;
 
-	agg_context(fcinfo, "noa.fit_kpi_model serial");
+	noa_agg_context(fcinfo, "noa.fit_kpi_model serial");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, state->n_names);
 	for (i = 0; i < state->n_names; i++)
@@ -352,7 +342,7 @@ noa_kpi_deserial(PG_FUNCTION_ARGS)
 				count,
 				i;
 
-	agg_context(fcinfo, "noa.fit_kpi_model deserial");
+	noa_agg_context(fcinfo, "noa.fit_kpi_model deserial");
 	noa_serial_reader(data, &buf);
 	state = state_new(CurrentMemoryContext);
 	n_names = pq_getmsgint(&buf, 4);
@@ -616,7 +606,7 @@ noa_kpi_final(PG_FUNCTION_ARGS)
 	kpi_options opt = {0};
 	bytea	   *volatile result = NULL;
 
-	agg_context(fcinfo, "noa.fit_kpi_model final");
+	noa_agg_context(fcinfo, "noa.fit_kpi_model final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (KpiState *) PG_GETARG_POINTER(0);

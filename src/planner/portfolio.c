@@ -655,17 +655,6 @@ noa_portfolio_to_jsonb(PG_FUNCTION_ARGS)
 
 /* -------------------------------------------------------------- aggregate */
 
-/* The aggregate memory context, or an error when called as a plain function. */
-static MemoryContext
-agg_context(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	return aggcontext;
-}
-
 /* A float8 argument into an item field and its flag, when not NULL. */
 static void
 take_amount(FunctionCallInfo fcinfo, int argno, double *field, uint32 *flags, uint32 flag)
@@ -686,7 +675,7 @@ take_amount(FunctionCallInfo fcinfo, int argno, double *field, uint32 *flags, ui
 static Datum
 portfolio_accum(FunctionCallInfo fcinfo, int min_at, int group_at, int value_at, int locked_at)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "noa.portfolio transition");
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa.portfolio transition");
 	PortfolioBuilder *b = PG_ARGISNULL(0) ? NULL : (PortfolioBuilder *) PG_GETARG_POINTER(0);
 	PortfolioItem it;
 	char	   *key,
@@ -766,7 +755,7 @@ PG_FUNCTION_INFO_V1(noa_portfolio_combine);
 Datum
 noa_portfolio_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "noa.portfolio combine");
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa.portfolio combine");
 	PortfolioBuilder *a = PG_ARGISNULL(0) ? NULL : (PortfolioBuilder *) PG_GETARG_POINTER(0);
 	PortfolioBuilder *b = PG_ARGISNULL(1) ? NULL : (PortfolioBuilder *) PG_GETARG_POINTER(1);
 	int32		i;
@@ -798,7 +787,7 @@ noa_portfolio_serial(PG_FUNCTION_ARGS)
 	PortfolioBuilder *b = (PortfolioBuilder *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
 
-	agg_context(fcinfo, "noa.portfolio serial");
+	noa_agg_context(fcinfo, "noa.portfolio serial");
 	pq_begintypsend(&buf);
 	noa_portfolio_encode(&buf, b->items, b->count, b->strings.data, false);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -814,7 +803,7 @@ noa_portfolio_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	PortfolioBuilder *b;
 
-	agg_context(fcinfo, "noa.portfolio deserial");
+	noa_agg_context(fcinfo, "noa.portfolio deserial");
 	noa_serial_reader(data, &buf);
 	b = palloc(sizeof(PortfolioBuilder));
 	noa_portfolio_builder_init(b, CurrentMemoryContext);
@@ -832,7 +821,7 @@ PG_FUNCTION_INFO_V1(noa_portfolio_final);
 Datum
 noa_portfolio_final(PG_FUNCTION_ARGS)
 {
-	agg_context(fcinfo, "noa.portfolio final");
+	noa_agg_context(fcinfo, "noa.portfolio final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_POINTER(noa_portfolio_build((PortfolioBuilder *) PG_GETARG_POINTER(0)));

@@ -36,17 +36,6 @@ typedef struct DayRecords
 	NoaDayRecord *rec;
 } DayRecords;
 
-/* The aggregate memory context, or an error when called as a plain function. */
-static MemoryContext
-collect_days_context(FunctionCallInfo fcinfo)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "noa._collect_days called in non-aggregate context");
-	return aggcontext;
-}
-
 /* Make room for extra more records (allocated in cxt). */
 static void
 day_records_reserve(DayRecords *r, int64 extra, MemoryContext cxt)
@@ -91,7 +80,7 @@ PG_FUNCTION_INFO_V1(noa_collect_days_add);
 Datum
 noa_collect_days_add(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = collect_days_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._collect_days");
 	DayRecords *r;
 	DateADT		day;
 
@@ -117,7 +106,7 @@ PG_FUNCTION_INFO_V1(noa_collect_days_combine);
 Datum
 noa_collect_days_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = collect_days_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._collect_days");
 	DayRecords *a,
 			   *b;
 
@@ -167,7 +156,7 @@ noa_collect_days_deserial(PG_FUNCTION_ARGS)
 	DayRecords *r;
 	int64		count;
 
-	collect_days_context(fcinfo);
+	noa_agg_context(fcinfo, "noa._collect_days");
 	r = palloc0(sizeof(DayRecords));
 	noa_serial_reader(bytes, &buf);
 	count = pq_getmsgint64(&buf);

@@ -36,22 +36,11 @@ typedef struct DaySet
 	ValueList	list;			/* list mode: every day added since (repeats included) */
 } DaySet;
 
-/* The aggregate memory context, or an error when called as a plain function. */
-static MemoryContext
-day_set_context(FunctionCallInfo fcinfo)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "noa._repeated_days called in non-aggregate context");
-	return aggcontext;
-}
-
 /* The state of argument 0, created empty in the aggregate context when NULL. */
 static DaySet *
 day_set_state(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcontext = day_set_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._repeated_days");
 
 	if (PG_ARGISNULL(0))
 		return MemoryContextAllocZero(aggcontext, sizeof(DaySet));
@@ -167,7 +156,7 @@ noa_day_set_add(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
 	set = day_set_state(fcinfo);
-	day_set_add(set, (int64) PG_GETARG_DATEADT(1), day_set_context(fcinfo));
+	day_set_add(set, (int64) PG_GETARG_DATEADT(1), noa_agg_context(fcinfo, "noa._repeated_days"));
 	PG_RETURN_POINTER(set);
 }
 
@@ -177,7 +166,7 @@ PG_FUNCTION_INFO_V1(noa_day_set_combine);
 Datum
 noa_day_set_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = day_set_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._repeated_days");
 	DaySet	   *a;
 
 	if (PG_ARGISNULL(1))
@@ -225,7 +214,7 @@ noa_day_set_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	DaySet	   *set;
 
-	day_set_context(fcinfo);
+	noa_agg_context(fcinfo, "noa._repeated_days");
 	set = palloc0(sizeof(DaySet));
 	noa_serial_reader(bytes, &buf);
 	set->repeats = pq_getmsgint64(&buf);

@@ -22,22 +22,11 @@
 #include "value_list.h"
 #include "value_order.h"
 
-/* The aggregate memory context, or an error when called as a plain function. */
-static MemoryContext
-value_list_context(FunctionCallInfo fcinfo)
-{
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "noa value list aggregate called in non-aggregate context");
-	return aggcontext;
-}
-
 /* The state of argument 0, created empty in the aggregate context when NULL. */
 static ValueList *
 value_list_state(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcontext = value_list_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._p10_p90");
 
 	if (PG_ARGISNULL(0))
 		return MemoryContextAllocZero(aggcontext, sizeof(ValueList));
@@ -67,7 +56,7 @@ value_list_add(FunctionCallInfo fcinfo, double value)
 {
 	ValueList  *list = value_list_state(fcinfo);
 
-	value_list_reserve(list, 1, value_list_context(fcinfo));
+	value_list_reserve(list, 1, noa_agg_context(fcinfo, "noa._p10_p90"));
 	list->values[list->count++] = value;
 	return list;
 }
@@ -103,7 +92,7 @@ PG_FUNCTION_INFO_V1(noa_value_list_combine);
 Datum
 noa_value_list_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = value_list_context(fcinfo);
+	MemoryContext aggcontext = noa_agg_context(fcinfo, "noa._p10_p90");
 	ValueList  *a,
 			   *b;
 
@@ -168,7 +157,7 @@ noa_value_list_deserial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	ValueList  *list;
 
-	value_list_context(fcinfo);
+	noa_agg_context(fcinfo, "noa._p10_p90");
 	list = palloc0(sizeof(ValueList));
 	noa_serial_reader(bytes, &buf);
 	value_list_receive(&buf, list, CurrentMemoryContext);
